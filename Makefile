@@ -1,0 +1,63 @@
+# l2node: the two commands a newcomer needs are `make devnet` and `make test`.
+# Everything else is here for developers: build, sanitize, fuzz, bench, format.
+
+BUILD_DIR   ?= build
+JOBS        ?= $(shell nproc)
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+CTEST_FLAGS ?= --output-on-failure
+
+.PHONY: all bootstrap configure build test unit conformance e2e devnet sanitize fuzz bench format clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+configure: bootstrap $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest -j $(JOBS) $(CTEST_FLAGS)
+
+unit: build
+	cd $(BUILD_DIR) && ctest -j $(JOBS) -L unit $(CTEST_FLAGS)
+
+conformance: build
+	cd $(BUILD_DIR) && ctest -j $(JOBS) -L conformance $(CTEST_FLAGS)
+
+e2e: build
+	cd $(BUILD_DIR) && ctest -L e2e $(CTEST_FLAGS)
+
+devnet: build
+	$(BUILD_DIR)/bin/l2node devnet $(DEVNET_ARGS)
+
+# Unit + conformance tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: bootstrap
+	cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DL2_SANITIZE=ON -DL2_BENCH=OFF
+	cmake --build build-sanitize -j $(JOBS)
+	cd build-sanitize && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		ctest -j $(JOBS) -L 'unit|conformance' $(CTEST_FLAGS)
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS.
+fuzz: bootstrap
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DL2_FUZZ=ON -DL2_BENCH=OFF -DL2_WERROR=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	tests/fuzz/run_all.sh build-fuzz/bin $(FUZZ_SECONDS)
+
+bench: bootstrap
+	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake --build build-release -j $(JOBS) --target l2bench
+	build-release/bin/l2bench $(BENCH_ARGS)
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-sanitize build-fuzz build-release

@@ -1,0 +1,31 @@
+#pragma once
+/// Keccak-256 (the pre-NIST padding Ethereum uses: 0x01 domain byte, not SHA3-256's 0x06).
+/// Our own keccak-f[1600]: OpenSSL 3.0 has no Keccak-256 and Crypto++ was no faster
+/// (bench/keccak_bench.cpp, docs/performance.md).
+
+#include "bytes.hpp"
+#include "hash.hpp"
+
+namespace l2 {
+
+/// keccak256(data).
+Hash keccak256(ByteView data) noexcept;
+
+/// Incremental keccak-256, for hashing a value built from several pieces without a copy.
+class Keccak256
+{
+public:
+    Keccak256() noexcept;
+    void update(ByteView data) noexcept;
+    Hash finish() noexcept;
+
+private:
+    uint64_t m_state[25];
+    uint8_t m_buf[136];
+    size_t m_buf_len = 0;
+};
+
+/// The keccak-f[1600] permutation (24 rounds) on 25 lanes.
+void keccakf1600(uint64_t state[25]) noexcept;
+
+}  // namespace l2
