@@ -21,6 +21,7 @@ struct Signature
     U256 r;
     U256 s;
     uint8_t y_parity = 0;  ///< 0 or 1: the parity of R's y coordinate
+    friend bool operator==(const Signature&, const Signature&) = default;
 };
 
 enum class [[nodiscard]] SigError

@@ -130,6 +130,16 @@ inline QuotRem128 udivrem_3by2(uint64_t u2, uint64_t u1, uint64_t u0, U128 d, ui
     return {q, r};
 }
 
+/// a + b + carry; `carry` becomes the carry out.
+inline uint64_t addc(uint64_t a, uint64_t b, bool& carry) noexcept
+{
+    uint64_t s = 0;
+    const bool c1 = __builtin_add_overflow(a, b, &s);
+    const bool c2 = __builtin_add_overflow(s, uint64_t{carry}, &s);
+    carry = c1 || c2;
+    return s;
+}
+
 /// out = in << s for s < 64; returns the bits shifted out of the top limb.
 uint64_t shl_limbs(const uint64_t* in, size_t n, unsigned s, uint64_t* out) noexcept
 {
@@ -159,7 +169,7 @@ uint64_t add_limbs(uint64_t* in, const uint64_t* d, size_t n) noexcept
 {
     bool carry = false;
     for (size_t i = 0; i < n; ++i)
-        in[i] = u256_detail::addc(in[i], d[i], carry);
+        in[i] = addc(in[i], d[i], carry);
     return carry;
 }
 
@@ -176,7 +186,11 @@ size_t significant_limbs(const uint64_t* x, size_t n) noexcept
 /// Knuth TAOCP vol. 2 §4.3.1 algorithm D on a normalized divisor. The trial digit comes from a
 /// 3-by-2 division by the divisor's top two limbs, so it is exact or one too large (then one
 /// add-back); divisors of one or two limbs need only the 2-by-1 / 3-by-2 steps.
-void udivrem_limbs(const uint64_t* u, size_t ulen, const uint64_t* d, size_t dlen, uint64_t* q,
+void udivrem_limbs(const uint64_t* u,
+                   size_t ulen,
+                   const uint64_t* d,
+                   size_t dlen,
+                   uint64_t* q,
                    uint64_t* r) noexcept
 {
     const auto shift = static_cast<unsigned>(std::countl_zero(d[dlen - 1]));
@@ -322,16 +336,13 @@ U256 addmod(const U256& a, const U256& b, const U256& m) noexcept
     // Reduced operands (the usual case in EC arithmetic): one conditional subtraction.
     if (a < m && b < m)
     {
-        bool carry = false;
-        U256 s;
-        for (size_t i = 0; i < 4; ++i)
-            s.w[i] = u256_detail::addc(a.w[i], b.w[i], carry);
-        return (carry || s >= m) ? s - m : s;
+        const U256 s = a + b;
+        return (s < a || s >= m) ? s - m : s;  // s < a: the sum carried out of 2^256.
     }
     uint64_t s[5];
     bool carry = false;
     for (size_t i = 0; i < 4; ++i)
-        s[i] = u256_detail::addc(a.w[i], b.w[i], carry);
+        s[i] = addc(a.w[i], b.w[i], carry);
     s[4] = carry;
     // An operand is at least m here, so the sum has at least as many limbs as m.
     const size_t slen = significant_limbs(s, 5);

@@ -9,9 +9,19 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "bytes.hpp"
 #include "result.hpp"
+
+// GCC (through 13) turns the portable carry chains below into setc/or sequences, clang into
+// add/adc; so only GCC on x86-64 takes the four-instruction inline-asm paths at run time.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define L2_U256_GCC_X86_ASM 1
+#else
+#define L2_U256_GCC_X86_ASM 0
+#endif
 
 namespace l2 {
 
@@ -19,34 +29,100 @@ namespace u256_detail {
 
 __extension__ typedef unsigned __int128 U128;
 
-/// a + b + carry; `carry` becomes the carry out. Compiles to an add/adc chain.
-constexpr uint64_t addc(uint64_t a, uint64_t b, bool& carry) noexcept
+/// r = a + b mod 2^256, over four limbs.
+constexpr void add(uint64_t* r, const uint64_t* a, const uint64_t* b) noexcept
 {
-    uint64_t s = 0;
-    const bool c1 = __builtin_add_overflow(a, b, &s);
-    const bool c2 = __builtin_add_overflow(s, uint64_t{carry}, &s);
-    carry = c1 || c2;
-    return s;
+    uint64_t r0 = a[0], r1 = a[1], r2 = a[2], r3 = a[3];
+#if L2_U256_GCC_X86_ASM
+    if (!std::is_constant_evaluated())
+    {
+        asm("addq %4, %0\n\tadcq %5, %1\n\tadcq %6, %2\n\tadcq %7, %3"
+            : "+&r"(r0), "+&r"(r1), "+&r"(r2), "+&r"(r3)
+            : "rm"(b[0]), "rm"(b[1]), "rm"(b[2]), "rm"(b[3])
+            : "cc");
+        r[0] = r0, r[1] = r1, r[2] = r2, r[3] = r3;
+        return;
+    }
+#endif
+    // Carry chain; clang emits add/adc.
+    bool c1 = __builtin_add_overflow(r0, b[0], &r0);
+    bool c2 = __builtin_add_overflow(r1, b[1], &r1);
+    c2 |= __builtin_add_overflow(r1, uint64_t{c1}, &r1);
+    c1 = __builtin_add_overflow(r2, b[2], &r2);
+    c1 |= __builtin_add_overflow(r2, uint64_t{c2}, &r2);
+    r[0] = r0, r[1] = r1, r[2] = r2, r[3] = r3 + b[3] + c1;
 }
 
-/// a - b - borrow; `borrow` becomes the borrow out. Compiles to a sub/sbb chain.
-constexpr uint64_t subb(uint64_t a, uint64_t b, bool& borrow) noexcept
+/// r = a - b mod 2^256, over four limbs.
+constexpr void sub(uint64_t* r, const uint64_t* a, const uint64_t* b) noexcept
 {
-    uint64_t d = 0;
-    const bool b1 = __builtin_sub_overflow(a, b, &d);
-    const bool b2 = __builtin_sub_overflow(d, uint64_t{borrow}, &d);
-    borrow = b1 || b2;
-    return d;
+    uint64_t r0 = a[0], r1 = a[1], r2 = a[2], r3 = a[3];
+#if L2_U256_GCC_X86_ASM
+    if (!std::is_constant_evaluated())
+    {
+        asm("subq %4, %0\n\tsbbq %5, %1\n\tsbbq %6, %2\n\tsbbq %7, %3"
+            : "+&r"(r0), "+&r"(r1), "+&r"(r2), "+&r"(r3)
+            : "rm"(b[0]), "rm"(b[1]), "rm"(b[2]), "rm"(b[3])
+            : "cc");
+        r[0] = r0, r[1] = r1, r[2] = r2, r[3] = r3;
+        return;
+    }
+#endif
+    // Carry chain; clang emits sub/sbb.
+    bool c1 = __builtin_sub_overflow(r0, b[0], &r0);
+    bool c2 = __builtin_sub_overflow(r1, b[1], &r1);
+    c2 |= __builtin_sub_overflow(r1, uint64_t{c1}, &r1);
+    c1 = __builtin_sub_overflow(r2, b[2], &r2);
+    c1 |= __builtin_sub_overflow(r2, uint64_t{c2}, &r2);
+    r[0] = r0, r[1] = r1, r[2] = r2, r[3] = r3 - b[3] - c1;
 }
 
-constexpr U128 hi128(const uint64_t* w) noexcept
+/// r = a * b mod 2^256: schoolbook, 6 full 64x64->128 and 4 low-half multiplies.
+constexpr void mul(uint64_t* r, const uint64_t* a, const uint64_t* b) noexcept
 {
-    return (U128{w[3]} << 64) | w[2];
+    uint64_t t[4] = {};
+#pragma GCC unroll 4
+    for (size_t j = 0; j < 4; ++j)
+    {
+        uint64_t carry = 0;
+#pragma GCC unroll 4
+        for (size_t i = 0; i + j < 3; ++i)
+        {
+            const U128 p = U128{a[i]} * b[j] + t[i + j] + carry;
+            t[i + j] = static_cast<uint64_t>(p);
+            carry = static_cast<uint64_t>(p >> 64);
+        }
+        t[3] += a[3 - j] * b[j] + carry;
+    }
+    r[0] = t[0], r[1] = t[1], r[2] = t[2], r[3] = t[3];
 }
 
-constexpr U128 lo128(const uint64_t* w) noexcept
+/// r = x << s for s < 256 (r may not alias x). Every limb shifts by s % 64, then whole limbs
+/// move: straight-line code, no branch on the amount.
+constexpr void shl(uint64_t* r, const uint64_t* x, uint64_t s) noexcept
 {
-    return (U128{w[1]} << 64) | w[0];
+    const unsigned b = static_cast<unsigned>(s % 64);
+    // `(y >> 1) >> (63 - b)` is `y >> (64 - b)` without the undefined shift by 64 at b = 0.
+    const uint64_t a[4] = {x[0] << b, (x[1] << b) | ((x[0] >> 1) >> (63 - b)),
+                           (x[2] << b) | ((x[1] >> 1) >> (63 - b)),
+                           (x[3] << b) | ((x[2] >> 1) >> (63 - b))};
+    const size_t n = static_cast<size_t>(s / 64);
+#pragma GCC unroll 4
+    for (size_t i = 0; i < 4; ++i)
+        r[i] = i < n ? 0 : a[i - n];
+}
+
+/// r = x >> s for s < 256 (r may not alias x), as shl.
+constexpr void shr(uint64_t* r, const uint64_t* x, uint64_t s) noexcept
+{
+    const unsigned b = static_cast<unsigned>(s % 64);
+    const uint64_t a[4] = {(x[0] >> b) | ((x[1] << 1) << (63 - b)),
+                           (x[1] >> b) | ((x[2] << 1) << (63 - b)),
+                           (x[2] >> b) | ((x[3] << 1) << (63 - b)), x[3] >> b};
+    const size_t n = static_cast<size_t>(s / 64);
+#pragma GCC unroll 4
+    for (size_t i = 0; i < 4; ++i)
+        r[i] = i + n < 4 ? a[i + n] : 0;
 }
 
 }  // namespace u256_detail
@@ -73,63 +149,40 @@ struct U256
     /// Branch-free: compares the high halves, then the low halves, as 128-bit numbers.
     friend constexpr bool operator<(const U256& a, const U256& b) noexcept
     {
-        using namespace u256_detail;
-        const U128 ah = hi128(a.w), bh = hi128(b.w);
-        return (ah < bh) | ((ah == bh) & (lo128(a.w) < lo128(b.w)));
+        using u256_detail::U128;
+        const U128 ah = (U128{a.w[3]} << 64) | a.w[2], bh = (U128{b.w[3]} << 64) | b.w[2];
+        const U128 al = (U128{a.w[1]} << 64) | a.w[0], bl = (U128{b.w[1]} << 64) | b.w[0];
+        return (ah < bh) | ((ah == bh) & (al < bl));
     }
     friend constexpr bool operator>(const U256& a, const U256& b) noexcept { return b < a; }
     friend constexpr bool operator<=(const U256& a, const U256& b) noexcept { return !(b < a); }
     friend constexpr bool operator>=(const U256& a, const U256& b) noexcept { return !(a < b); }
     friend constexpr std::strong_ordering operator<=>(const U256& a, const U256& b) noexcept
     {
-        for (size_t i = 4; i-- > 0;)
-        {
-            if (a.w[i] != b.w[i])
-                return a.w[i] <=> b.w[i];
-        }
-        return std::strong_ordering::equal;
+        return a < b ? std::strong_ordering::less
+                     : (a == b ? std::strong_ordering::equal : std::strong_ordering::greater);
     }
 
     friend constexpr U256 operator+(const U256& a, const U256& b) noexcept
     {
-        bool c = false;
         U256 r;
-        for (size_t i = 0; i < 4; ++i)
-            r.w[i] = u256_detail::addc(a.w[i], b.w[i], c);
+        u256_detail::add(r.w, a.w, b.w);
         return r;
     }
-
     friend constexpr U256 operator-(const U256& a, const U256& b) noexcept
     {
-        bool c = false;
         U256 r;
-        for (size_t i = 0; i < 4; ++i)
-            r.w[i] = u256_detail::subb(a.w[i], b.w[i], c);
+        u256_detail::sub(r.w, a.w, b.w);
         return r;
     }
-
     /// Two's complement negation.
     friend constexpr U256 operator-(const U256& a) noexcept { return U256{} - a; }
-
-    /// Schoolbook product truncated to 256 bits: 6 full 64x64->128 and 4 low-half multiplies.
     friend constexpr U256 operator*(const U256& a, const U256& b) noexcept
     {
-        using u256_detail::U128;
         U256 r;
-        for (size_t j = 0; j < 4; ++j)
-        {
-            uint64_t carry = 0;
-            for (size_t i = 0; i + j < 3; ++i)
-            {
-                const U128 p = U128{a.w[i]} * b.w[j] + r.w[i + j] + carry;
-                r.w[i + j] = static_cast<uint64_t>(p);
-                carry = static_cast<uint64_t>(p >> 64);
-            }
-            r.w[3] += a.w[3 - j] * b.w[j] + carry;
-        }
+        u256_detail::mul(r.w, a.w, b.w);
         return r;
     }
-
     /// Quotient; 0 when `b` is zero (EVM DIV, YP Appendix H).
     friend U256 operator/(const U256& a, const U256& b) noexcept;
     /// Remainder; 0 when `b` is zero (EVM MOD).
@@ -152,36 +205,21 @@ struct U256
         return {~a.w[0], ~a.w[1], ~a.w[2], ~a.w[3]};
     }
 
-    /// Left shift; shifts of 256 or more give 0.
+    /// Shifts; by 256 or more give 0. The U256 amounts serve EVM SHL/SHR directly.
     friend constexpr U256 operator<<(const U256& x, uint64_t s) noexcept
     {
         U256 r;
-        if (s >= 256)
-            return r;
-        const size_t ws = static_cast<size_t>(s / 64);
-        const unsigned bs = static_cast<unsigned>(s % 64);
-        // `(lo >> 1) >> (63 - bs)` is `lo >> (64 - bs)` without the undefined shift by 64.
-        r.w[ws] = x.w[0] << bs;
-        for (size_t i = ws + 1; i < 4; ++i)
-            r.w[i] = (x.w[i - ws] << bs) | ((x.w[i - ws - 1] >> 1) >> (63 - bs));
+        if (s < 256)
+            u256_detail::shl(r.w, x.w, s);
         return r;
     }
-
-    /// Logical right shift; shifts of 256 or more give 0.
     friend constexpr U256 operator>>(const U256& x, uint64_t s) noexcept
     {
         U256 r;
-        if (s >= 256)
-            return r;
-        const size_t ws = static_cast<size_t>(s / 64);
-        const unsigned bs = static_cast<unsigned>(s % 64);
-        for (size_t i = 0; i + ws < 3; ++i)
-            r.w[i] = (x.w[i + ws] >> bs) | ((x.w[i + ws + 1] << 1) << (63 - bs));
-        r.w[3 - ws] = x.w[3] >> bs;
+        if (s < 256)
+            u256_detail::shr(r.w, x.w, s);
         return r;
     }
-
-    /// Shifts by a 256-bit amount (EVM SHL/SHR operand order aside).
     friend constexpr U256 operator<<(const U256& x, const U256& s) noexcept
     {
         return (s.w[1] | s.w[2] | s.w[3]) != 0 ? U256{} : x << s.w[0];
@@ -201,21 +239,10 @@ struct U256
     constexpr U256& operator^=(const U256& b) noexcept { return *this = *this ^ b; }
     constexpr U256& operator<<=(uint64_t s) noexcept { return *this = *this << s; }
     constexpr U256& operator>>=(uint64_t s) noexcept { return *this = *this >> s; }
-
     constexpr U256& operator++() noexcept { return *this = *this + 1; }
     constexpr U256& operator--() noexcept { return *this = *this - 1; }
-    constexpr U256 operator++(int) noexcept
-    {
-        const U256 old = *this;
-        ++*this;
-        return old;
-    }
-    constexpr U256 operator--(int) noexcept
-    {
-        const U256 old = *this;
-        --*this;
-        return old;
-    }
+    constexpr U256 operator++(int) noexcept { return std::exchange(*this, *this + 1); }
+    constexpr U256 operator--(int) noexcept { return std::exchange(*this, *this - 1); }
 };
 
 static_assert(sizeof(U256) == 32 && std::is_trivially_copyable_v<U256>);
@@ -250,7 +277,8 @@ constexpr unsigned clz(const U256& x) noexcept
     for (size_t i = 4; i-- > 0;)
     {
         if (x.w[i] != 0)
-            return static_cast<unsigned>((3 - i) * 64) + static_cast<unsigned>(std::countl_zero(x.w[i]));
+            return static_cast<unsigned>(3 - i) * 64 +
+                   static_cast<unsigned>(std::countl_zero(x.w[i]));
     }
     return 256;
 }
