@@ -1,6 +1,7 @@
 #include "uint256.hpp"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 namespace l2 {
@@ -151,11 +152,13 @@ uint64_t shl_limbs(const uint64_t* in, size_t n, unsigned s, uint64_t* out) noex
     return carry;
 }
 
-/// in[0..n) -= q * d[0..n); returns the limb to borrow from in[n].
-uint64_t submul(uint64_t* in, const uint64_t* d, size_t n, uint64_t q) noexcept
+/// in[0..kN) -= q * d[0..kN); returns the limb to borrow from in[kN].
+template <size_t kN>
+uint64_t submul(uint64_t* in, const uint64_t* d, uint64_t q) noexcept
 {
     uint64_t borrow = 0;
-    for (size_t i = 0; i < n; ++i)
+#pragma GCC unroll 4
+    for (size_t i = 0; i < kN; ++i)
     {
         const U128 p = U128{d[i]} * q + borrow;  // At most 2^128 - 2^64: no overflow.
         borrow = hi(p) + (in[i] < lo(p));
@@ -164,13 +167,44 @@ uint64_t submul(uint64_t* in, const uint64_t* d, size_t n, uint64_t q) noexcept
     return borrow;
 }
 
-/// in[0..n) += d[0..n); returns the carry out.
-uint64_t add_limbs(uint64_t* in, const uint64_t* d, size_t n) noexcept
+/// in[0..kN) += d[0..kN); returns the carry out.
+template <size_t kN>
+uint64_t add_limbs(uint64_t* in, const uint64_t* d) noexcept
 {
     bool carry = false;
-    for (size_t i = 0; i < n; ++i)
+#pragma GCC unroll 4
+    for (size_t i = 0; i < kN; ++i)
         in[i] = addc(in[i], d[i], carry);
     return carry;
+}
+
+/// Algorithm D's main loop (Knuth TAOCP vol. 2 §4.3.1) for a normalized divisor dn of kDlen >= 3
+/// limbs: leaves the remainder in un[0..kDlen). The trial digit comes from a 3-by-2 division by
+/// dn's top two limbs, so it is exact or one too large, and then one add-back fixes it.
+template <size_t kDlen>
+void knuth_loop(uint64_t* un, size_t ulen, const uint64_t* dn, uint64_t* q) noexcept
+{
+    const U128 dtop = make_u128(dn[kDlen - 1], dn[kDlen - 2]);
+    const uint64_t v = reciprocal_3by2(dn[kDlen - 1], dn[kDlen - 2]);
+    // Invariant: the window un[j .. j + kDlen] is below dn * 2^64, so its top two limbs are at
+    // most dtop and the quotient digit fits one limb.
+    for (size_t j = ulen - kDlen + 1; j-- > 0;)
+    {
+        uint64_t* win = un + j;
+        const uint64_t u2 = win[kDlen];
+        const uint64_t u1 = win[kDlen - 1];
+        uint64_t qhat = ~uint64_t{0};  // When (u2:u1) == dtop the digit is exactly 2^64 - 1.
+        if (make_u128(u2, u1) != dtop)
+            qhat = udivrem_3by2(u2, u1, win[kDlen - 2], dtop, v).q;
+        const uint64_t borrow = submul<kDlen>(win, dn, qhat);
+        win[kDlen] = u2 - borrow;
+        if (u2 < borrow)  // qhat was one too large: add the divisor back.
+        {
+            --qhat;
+            win[kDlen] += add_limbs<kDlen>(win, dn);
+        }
+        q[j] = qhat;
+    }
 }
 
 size_t significant_limbs(const uint64_t* x, size_t n) noexcept
@@ -181,11 +215,8 @@ size_t significant_limbs(const uint64_t* x, size_t n) noexcept
 }
 
 /// Divides u[0..ulen) by d[0..dlen), for 1 <= dlen <= ulen <= 8 and d[dlen - 1] != 0. Writes
-/// ulen - dlen + 1 quotient limbs to q and dlen remainder limbs to r.
-///
-/// Knuth TAOCP vol. 2 §4.3.1 algorithm D on a normalized divisor. The trial digit comes from a
-/// 3-by-2 division by the divisor's top two limbs, so it is exact or one too large (then one
-/// add-back); divisors of one or two limbs need only the 2-by-1 / 3-by-2 steps.
+/// ulen - dlen + 1 quotient limbs to q and dlen remainder limbs to r. The divisor is normalized
+/// (top bit set) first; one- and two-limb divisors need only the 2-by-1 or 3-by-2 steps.
 void udivrem_limbs(const uint64_t* u,
                    size_t ulen,
                    const uint64_t* d,
@@ -212,15 +243,14 @@ void udivrem_limbs(const uint64_t* u,
         r[0] = rem >> shift;
         return;
     }
-
-    const U128 dtop = make_u128(dn[dlen - 1], dn[dlen - 2]);
-    const uint64_t v = reciprocal_3by2(dn[dlen - 1], dn[dlen - 2]);
     if (dlen == 2)
     {
+        const U128 dd = make_u128(dn[1], dn[0]);
+        const uint64_t v = reciprocal_3by2(dn[1], dn[0]);
         U128 rem = make_u128(un[ulen], un[ulen - 1]);
         for (size_t j = ulen - 1; j-- > 0;)
         {
-            const QuotRem128 qr = udivrem_3by2(hi(rem), lo(rem), un[j], dtop, v);
+            const QuotRem128 qr = udivrem_3by2(hi(rem), lo(rem), un[j], dd, v);
             q[j] = qr.q;
             rem = qr.r;
         }
@@ -229,29 +259,53 @@ void udivrem_limbs(const uint64_t* u,
         r[1] = hi(rem);
         return;
     }
-
-    // Invariant: the window un[j .. j + dlen] is below dn * 2^64, so its top two limbs are at
-    // most dtop and the quotient digit fits one limb.
-    for (size_t j = ulen - dlen + 1; j-- > 0;)
-    {
-        uint64_t* win = un + j;
-        const uint64_t u2 = win[dlen];
-        const uint64_t u1 = win[dlen - 1];
-        uint64_t qhat = ~uint64_t{0};  // When (u2:u1) == dtop the digit is exactly 2^64 - 1.
-        if (make_u128(u2, u1) != dtop)
-            qhat = udivrem_3by2(u2, u1, win[dlen - 2], dtop, v).q;
-        const uint64_t borrow = submul(win, dn, dlen, qhat);
-        win[dlen] = u2 - borrow;
-        if (u2 < borrow)  // qhat was one too large: add the divisor back.
-        {
-            --qhat;
-            win[dlen] += add_limbs(win, dn, dlen);
-        }
-        q[j] = qhat;
-    }
+    if (dlen == 3)
+        knuth_loop<3>(un, ulen, dn, q);
+    else
+        knuth_loop<4>(un, ulen, dn, q);
     for (size_t i = 0; i + 1 < dlen; ++i)
         r[i] = (un[i] >> shift) | ((un[i + 1] << 1) << (63 - shift));
     r[dlen - 1] = un[dlen - 1] >> shift;
+}
+
+/// q = a / d and r = a % d, both 0 when d is 0; q and r start zero and are the callers' results
+/// (written in place: no copies, no store-forwarding stalls on the way out).
+inline void divide(const U256& a, const U256& d, U256& q, U256& r) noexcept
+{
+    const size_t dlen = significant_limbs(d.w, 4);
+    const size_t alen = significant_limbs(a.w, 4);
+    if (dlen == 0)
+        return;
+    if (alen <= 1)  // Then dlen == 1 too, or a < d.
+    {
+        if (dlen == 1)
+        {
+            q.w[0] = a.w[0] / d.w[0];
+            r.w[0] = a.w[0] % d.w[0];
+        }
+        else
+            r = a;
+        return;
+    }
+    if (alen < dlen || a < d)
+    {
+        r = a;
+        return;
+    }
+    udivrem_limbs(a.w, alen, d.w, dlen, q.w, r.w);
+}
+
+/// x * x mod 2^256 with each cross product computed once: 4 full and 2 low-half multiplies to
+/// mul's 6 and 4 (exponentiation is a chain of squarings).
+U256 square(const U256& x) noexcept
+{
+    const uint64_t* a = x.w;
+    const U128 p01 = U128{a[0]} * a[1];
+    const U128 p02 = U128{a[0]} * a[2] + hi(p01);  // At most (2^64 - 1)^2 + 2^64 - 1: fits.
+    const U256 cross{0, lo(p01), lo(p02), hi(p02) + a[0] * a[3] + a[1] * a[2]};
+    const U128 p00 = U128{a[0]} * a[0];
+    const U128 p11 = U128{a[1]} * a[1];
+    return cross + cross + U256{lo(p00), hi(p00), lo(p11), hi(p11)};
 }
 
 constexpr bool is_negative(const U256& x) noexcept
@@ -263,6 +317,7 @@ constexpr bool is_negative(const U256& x) noexcept
 uint64_t mul_add_small(U256& x, uint64_t m, uint64_t a) noexcept
 {
     uint64_t carry = a;
+#pragma GCC unroll 4
     for (uint64_t& limb : x.w)
     {
         const U128 p = U128{limb} * m + carry;
@@ -305,27 +360,46 @@ constexpr uint64_t kPow10_19 = 10'000'000'000'000'000'000u;
 
 U256DivResult udivrem(const U256& a, const U256& d) noexcept
 {
-    const size_t dlen = significant_limbs(d.w, 4);
-    if (dlen == 0)
-        return {};
-    const size_t alen = significant_limbs(a.w, 4);
-    if (alen <= 1)  // Then dlen == 1 too, or a < d.
-        return dlen == 1 ? U256DivResult{a.w[0] / d.w[0], a.w[0] % d.w[0]} : U256DivResult{0, a};
-    if (alen < dlen || a < d)
-        return {0, a};
     U256DivResult res;
-    udivrem_limbs(a.w, alen, d.w, dlen, res.quot.w, res.rem.w);
+    divide(a, d, res.quot, res.rem);
     return res;
 }
 
 U256 operator/(const U256& a, const U256& b) noexcept
 {
-    return udivrem(a, b).quot;
+    U256 q;
+    U256 r;
+    divide(a, b, q, r);
+    return q;
 }
 
 U256 operator%(const U256& a, const U256& b) noexcept
 {
-    return udivrem(a, b).rem;
+    U256 q;
+    U256 r;
+    divide(a, b, q, r);
+    return r;
+}
+
+unsigned clz(const U256& x) noexcept
+{
+    for (size_t i = 4; i-- > 0;)
+    {
+        if (x.w[i] != 0)
+            return static_cast<unsigned>(3 - i) * 64 +
+                   static_cast<unsigned>(std::countl_zero(x.w[i]));
+    }
+    return 256;
+}
+
+unsigned bit_width(const U256& x) noexcept
+{
+    return 256 - clz(x);
+}
+
+unsigned count_significant_bytes(const U256& x) noexcept
+{
+    return (bit_width(x) + 7) / 8;
 }
 
 U256 addmod(const U256& a, const U256& b, const U256& m) noexcept
@@ -358,9 +432,11 @@ U256 mulmod(const U256& a, const U256& b, const U256& m) noexcept
     if (mlen == 0)
         return {};
     uint64_t p[8] = {};
+#pragma GCC unroll 4
     for (size_t j = 0; j < 4; ++j)
     {
         uint64_t carry = 0;
+#pragma GCC unroll 4
         for (size_t i = 0; i < 4; ++i)
         {
             const U128 t = U128{a.w[i]} * b.w[j] + p[i + j] + carry;
@@ -381,7 +457,7 @@ U256 mulmod(const U256& a, const U256& b, const U256& m) noexcept
 U256 exp(U256 base, const U256& exponent) noexcept
 {
     if (base == 2)  // 2^e is a shift (common in contracts: masks, fixed-point scales).
-        return U256{1} << exponent;
+        return U256{1} << (fits_u64(exponent) ? exponent.w[0] : 256);
     U256 result{1};
     const unsigned bits = bit_width(exponent);
     for (unsigned i = 0; i < bits; ++i)
@@ -389,7 +465,7 @@ U256 exp(U256 base, const U256& exponent) noexcept
         if ((exponent.w[i / 64] >> (i % 64)) & 1)
             result *= base;
         if (i + 1 < bits)
-            base *= base;
+            base = square(base);
     }
     return result;
 }
@@ -410,8 +486,34 @@ U256 smod(const U256& a, const U256& b) noexcept
     return an ? -r : r;
 }
 
+U256 signextend(const U256& byte_index, const U256& x) noexcept
+{
+    if (!fits_u64(byte_index) || byte_index.w[0] >= 31)
+        return x;
+    const uint64_t bit = byte_index.w[0] * 8 + 7;  // The sign bit, at most 247.
+    const U256 mask = (U256{1} << (bit + 1)) - 1;
+    const bool negative = ((x.w[bit / 64] >> (bit % 64)) & 1) != 0;
+    return negative ? (x | ~mask) : (x & mask);
+}
+
+U256 byte(const U256& index, const U256& x) noexcept
+{
+    if (!fits_u64(index) || index.w[0] >= 32)
+        return {};
+    const uint64_t from_low = 31 - index.w[0];
+    return (x.w[from_low / 8] >> (from_low % 8 * 8)) & 0xff;
+}
+
+U256 sar(const U256& shift, const U256& x) noexcept
+{
+    const uint64_t s = fits_u64(shift) ? shift.w[0] : 256;
+    return is_negative(x) ? ~(~x >> s) : x >> s;
+}
+
 U256 from_be_bytes(ByteView b) noexcept
 {
+    if (b.size() == 32)  // PUSH32, MLOAD, CALLDATALOAD: no padding copy.
+        return {load_be64(&b[24]), load_be64(&b[16]), load_be64(&b[8]), load_be64(&b[0])};
     uint8_t buf[32] = {};
     const size_t n = b.size() < 32 ? b.size() : 32;
     if (n != 0)
