@@ -1,0 +1,161 @@
+#include "rocksdb_store.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+
+namespace l2::state {
+
+namespace {
+rocksdb::Slice slice(ByteView b) noexcept
+{
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+ByteView view(const rocksdb::Slice& s) noexcept
+{
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+}  // namespace
+
+struct RocksDbStore::Impl
+{
+    std::unique_ptr<rocksdb::DB> db;
+    std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> cf{};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;  // includes "default"
+
+    ~Impl()
+    {
+        if (db)
+        {
+            for (auto* h : handles)
+                db->DestroyColumnFamilyHandle(h);
+            db->Close();
+        }
+    }
+};
+
+RocksDbStore::RocksDbStore(std::unique_ptr<Impl> impl) : m_impl{std::move(impl)} {}
+RocksDbStore::~RocksDbStore() = default;
+
+Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::string& path,
+                                                                   const RocksDbOptions& o)
+{
+    rocksdb::Options db_options;
+    db_options.create_if_missing = o.create_if_missing;
+    db_options.create_missing_column_families = true;
+    db_options.max_background_jobs = 2;
+    db_options.bytes_per_sync = 1 << 20;
+
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(o.block_cache_bytes);
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+    table.cache_index_and_filter_blocks = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
+
+    rocksdb::ColumnFamilyOptions cf_options;
+    cf_options.write_buffer_size = o.write_buffer_bytes;
+    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf_options.compression = rocksdb::kLZ4Compression;
+    cf_options.bottommost_compression = rocksdb::kZSTD;
+
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+    for (size_t i = 0; i < kColumnCount; ++i)
+    {
+        descriptors.emplace_back(column_name(static_cast<Column>(i)), cf_options);
+    }
+
+    auto impl = std::make_unique<Impl>();
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s;
+    if (o.read_only)
+        s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &impl->handles, &raw);
+    else
+        s = rocksdb::DB::Open(db_options, path, descriptors, &impl->handles, &raw);
+    if (!s.ok())
+        return unexpected(KvError{"cannot open database at " + path + ": " + s.ToString()});
+    impl->db.reset(raw);
+    for (size_t i = 0; i < kColumnCount; ++i)
+        impl->cf[i] = impl->handles[i + 1];
+    return std::unique_ptr<RocksDbStore>{new RocksDbStore{std::move(impl)}};
+}
+
+bool RocksDbStore::get(Column c, ByteView key, Bytes& out) const
+{
+    rocksdb::PinnableSlice value;
+    const auto s =
+        m_impl->db->Get(rocksdb::ReadOptions{}, m_impl->cf[static_cast<size_t>(c)], slice(key),
+                        &value);
+    if (!s.ok())
+        return false;
+    out.assign(view(value));
+    return true;
+}
+
+Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
+{
+    rocksdb::WriteBatch wb;
+    for (const auto& op : batch.ops())
+    {
+        auto* cf = m_impl->cf[static_cast<size_t>(op.column)];
+        const auto s = op.is_delete ? wb.Delete(cf, slice(op.key))
+                                    : wb.Put(cf, slice(op.key), slice(op.value));
+        if (!s.ok())
+            return unexpected(KvError{"write batch: " + s.ToString()});
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    const auto s = m_impl->db->Write(wo, &wb);
+    if (!s.ok())
+        return unexpected(KvError{"database write failed: " + s.ToString()});
+    return {};
+}
+
+void RocksDbStore::scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const
+{
+    rocksdb::ReadOptions ro;
+    std::unique_ptr<rocksdb::Iterator> it{
+        m_impl->db->NewIterator(ro, m_impl->cf[static_cast<size_t>(c)])};
+    for (it->Seek(slice(from)); it->Valid(); it->Next())
+    {
+        const ByteView k = view(it->key());
+        if (k.substr(0, prefix.size()) != prefix)
+            break;
+        if (!visit(k, view(it->value())))
+            break;
+    }
+}
+
+Result<void, KvError> RocksDbStore::delete_range(Column c, ByteView begin, ByteView end)
+{
+    const auto s = m_impl->db->DeleteRange(rocksdb::WriteOptions{},
+                                           m_impl->cf[static_cast<size_t>(c)], slice(begin),
+                                           slice(end));
+    if (!s.ok())
+        return unexpected(KvError{"delete range: " + s.ToString()});
+    return {};
+}
+
+uint64_t RocksDbStore::approximate_size(Column c) const
+{
+    uint64_t size = 0;
+    m_impl->db->GetIntProperty(m_impl->cf[static_cast<size_t>(c)],
+                               rocksdb::DB::Properties::kTotalSstFilesSize, &size);
+    uint64_t mem = 0;
+    m_impl->db->GetIntProperty(m_impl->cf[static_cast<size_t>(c)],
+                               rocksdb::DB::Properties::kCurSizeAllMemTables, &mem);
+    return size + mem;
+}
+
+void RocksDbStore::compact(Column c)
+{
+    auto* cf = m_impl->cf[static_cast<size_t>(c)];
+    m_impl->db->Flush(rocksdb::FlushOptions{}, cf);
+    m_impl->db->CompactRange(rocksdb::CompactRangeOptions{}, cf, nullptr, nullptr);
+}
+
+}  // namespace l2::state

@@ -1,0 +1,46 @@
+#pragma once
+/// RocksDB KvStore: one column family per Column, WAL on, atomic WriteBatch per block.
+/// No RocksDB type leaks out of this header.
+
+#include <memory>
+#include <string>
+
+#include "kv_store.hpp"
+
+namespace l2::state {
+
+struct RocksDbOptions
+{
+    /// Block cache shared by all column families.
+    size_t block_cache_bytes = 512ull << 20;
+    /// Memtable size per column family.
+    size_t write_buffer_bytes = 64ull << 20;
+    bool create_if_missing = true;
+    /// Open read-only (inspection tools, `l2node status`).
+    bool read_only = false;
+};
+
+class RocksDbStore final : public KvStore
+{
+public:
+    /// Opens (or creates) the database at `path`. The error names the path and RocksDB's reason.
+    static Result<std::unique_ptr<RocksDbStore>, KvError> open(const std::string& path,
+                                                               const RocksDbOptions& options = {});
+    ~RocksDbStore() override;
+
+    bool get(Column c, ByteView key, Bytes& out) const override;
+    Result<void, KvError> write(const WriteBatch& batch, bool sync = false) override;
+    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override;
+    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override;
+    uint64_t approximate_size(Column c) const override;
+
+    /// Flushes memtables and compacts a column (tests and pruning).
+    void compact(Column c);
+
+private:
+    struct Impl;
+    explicit RocksDbStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace l2::state

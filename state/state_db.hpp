@@ -1,0 +1,75 @@
+#pragma once
+/// The state over one KvStore: flat reads (never walking the trie) and the per-block commit that
+/// turns a StateDiff into flat-KV writes, trie nodes and the new state root, all in a
+/// WriteBatch the caller completes with the block and heads and writes once (atomic).
+
+#include <memory>
+#include <optional>
+
+#include <txtypes/hash.hpp>
+#include <txtypes/result.hpp>
+
+#include "account.hpp"
+#include "kv_store.hpp"
+#include "state_cache.hpp"
+#include "state_diff.hpp"
+#include "trie.hpp"
+
+namespace l2::state {
+
+/// Reads of the current state (the last committed block): the interface execution sees.
+class StateReader
+{
+public:
+    virtual ~StateReader() = default;
+    virtual std::optional<Account> account(Engine engine, const Address& identity) const = 0;
+    /// Zero when absent.
+    virtual U256 storage(Engine engine, const Address& identity, const U256& slot) const = 0;
+    /// Empty when absent.
+    virtual Bytes code(const Hash& code_hash) const = 0;
+};
+
+struct PreparedState
+{
+    Hash state_root;
+    WriteBatch batch;  ///< flat state, code and trie nodes; add the block, then commit() once
+
+    // What the read cache learns once the batch is on disk.
+    std::vector<std::pair<AccountKey, std::optional<Account>>> cached_accounts;
+    std::vector<std::pair<SlotKey, U256>> cached_slots;
+    bool drops_storage = false;  ///< some account's whole storage went: drop cached slots
+};
+
+class StateDb final : public StateReader
+{
+public:
+    explicit StateDb(KvStore& kv);
+    ~StateDb() override;
+
+    std::optional<Account> account(Engine engine, const Address& identity) const override;
+    U256 storage(Engine engine, const Address& identity, const U256& slot) const override;
+    Bytes code(const Hash& code_hash) const override;
+
+    /// Builds the writes of `diff` applied on top of the state whose root is `parent_root`
+    /// (which must be the current flat state), and the resulting state root. Nothing is written.
+    Result<PreparedState, KvError> prepare(const StateDiff& diff, const Hash& parent_root);
+
+    /// Writes `prepared.batch` (the state plus whatever the caller added: block, receipts,
+    /// heads) atomically, then updates the read cache. On error nothing is applied.
+    Result<void, KvError> commit(PreparedState& prepared, bool sync = false);
+
+    /// Drops the read cache (after writes that bypassed commit(), e.g. a reorg unwind).
+    void drop_cache() noexcept;
+
+    /// The trie over this store (proofs, tools).
+    Trie trie() const;
+
+    KvStore& kv() noexcept { return m_kv; }
+
+private:
+    KvStore& m_kv;
+    std::shared_ptr<TrieNodeCache> m_cache;
+    mutable StateCache m_state_cache;
+};
+
+}  // namespace l2::state

@@ -1,0 +1,546 @@
+#include "trie.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <txtypes/block.hpp>
+#include <txtypes/keccak.hpp>
+
+#include "trie_node.hpp"
+
+namespace l2::state {
+
+namespace {
+
+using Updates = std::span<const TrieUpdate>;
+
+enum class Source
+{
+    kNone,
+    kCache,
+    kStore,
+};
+
+/// Reads a node from the cache, else the store. Callers decide what to cache (not leaves).
+Source load_node(const KvStore& kv, TrieNodeCache* cache, const Hash& hash, Bytes& out)
+{
+    if (cache != nullptr && cache->get(hash, out))
+        return Source::kCache;
+    return kv.get(Column::kTrieNodes, hash, out) ? Source::kStore : Source::kNone;
+}
+
+KvError missing_node(const Hash& hash)
+{
+    return KvError{"trie node " + to_0x_hex(hash) +
+                   " missing from the store (corrupt or pruned database)"};
+}
+
+KvError malformed_node(const NodeRef& ref, size_t depth, NodeError e)
+{
+    const std::string where = ref.hashed ? "trie node " + to_0x_hex(ref.hash())
+                                         : "inline trie node at depth " + std::to_string(depth);
+    return KvError{where + ": " + to_string(e)};
+}
+
+/// Bump allocator for leaf values read during one apply: they stay valid until it ends.
+class ValueArena
+{
+public:
+    ByteView copy(ByteView v)
+    {
+        if (m_chunks.empty() || m_used + v.size() > m_chunk_size)
+        {
+            m_chunk_size = std::max(kChunk, v.size());
+            m_chunks.push_back(std::make_unique_for_overwrite<uint8_t[]>(m_chunk_size));
+            m_used = 0;
+        }
+        uint8_t* p = m_chunks.back().get() + m_used;
+        if (!v.empty())
+            std::memcpy(p, v.data(), v.size());
+        m_used += v.size();
+        return {p, v.size()};
+    }
+
+private:
+    static constexpr size_t kChunk = 256 << 10;
+    std::vector<std::unique_ptr<uint8_t[]>> m_chunks;
+    size_t m_chunk_size = 0;
+    size_t m_used = 0;
+};
+
+/// One apply: the recursive update over the sorted updates, writing new nodes to the batch.
+/// Every node is rebuilt in place (TrieNode holds its path and refs by value) and encoded and
+/// hashed once, when its parent is final.
+class Applier
+{
+public:
+    Applier(const KvStore& kv, TrieNodeCache* cache, WriteBatch& batch) noexcept
+      : m_kv{kv}, m_cache{cache}, m_batch{batch}
+    {}
+
+    /// The node `ref` points to, `depth` nibbles down; a leaf's value is copied to the arena.
+    Result<TrieNode, KvError> resolve(const NodeRef& ref, size_t depth)
+    {
+        if (ref.empty())
+            return TrieNode{};
+        ByteView rlp = ref.view();
+        Source source = Source::kNone;
+        if (ref.hashed)
+        {
+            source = load_node(m_kv, m_cache, ref.hash(), m_read);
+            if (source == Source::kNone)
+                return unexpected(missing_node(ref.hash()));
+            rlp = m_read;
+        }
+        auto node = decode_node(rlp, depth);
+        if (!node)
+            return unexpected(malformed_node(ref, depth, node.error()));
+        if (node->kind == NodeKind::kLeaf)
+            node->value = m_arena.copy(node->value);
+        else if (source == Source::kStore && m_cache != nullptr)
+            m_cache->put(ref.hash(), rlp);
+        return std::move(*node);
+    }
+
+    /// The subtree `node` (at `depth`) after `updates` (non-empty, sorted, all sharing the
+    /// key's first `depth` nibbles). `node` is consumed.
+    Result<TrieNode, KvError> update(TrieNode& node, size_t depth, Updates updates)
+    {
+        switch (node.kind)
+        {
+        case NodeKind::kEmpty:
+            return update_empty(depth, updates);
+        case NodeKind::kLeaf:
+            return update_leaf(node, depth, updates);
+        case NodeKind::kExtension:
+            return update_extension(node, depth, updates);
+        case NodeKind::kBranch:
+            return update_branch(node, depth, updates, nullptr, 0);
+        }
+        return TrieNode{};
+    }
+
+    /// A reference to `node` for its parent: inline when its RLP is < 32 bytes, else its hash
+    /// (and the node goes to the batch).
+    NodeRef store(const TrieNode& node)
+    {
+        NodeRef r;
+        if (node.kind == NodeKind::kEmpty)
+            return r;
+        encode_node(node, m_enc);
+        if (m_enc.size() < 32)
+        {
+            std::copy(m_enc.begin(), m_enc.end(), r.bytes.begin());
+            r.size = static_cast<uint8_t>(m_enc.size());
+            return r;
+        }
+        return NodeRef::of_hash(write(node.kind));
+    }
+
+    /// The root hash of `node`; the root node is stored whatever its size.
+    Hash store_root(const TrieNode& node)
+    {
+        if (node.kind == NodeKind::kEmpty)
+            return txtypes::kEmptyRootHash;
+        encode_node(node, m_enc);
+        return write(node.kind);
+    }
+
+private:
+    /// Hashes the encoded node, adds it to the batch and, unless a leaf, to the cache.
+    Hash write(NodeKind kind)
+    {
+        const Hash h = keccak256(m_enc);
+        m_batch.put(Column::kTrieNodes, h, m_enc);
+        if (m_cache != nullptr && kind != NodeKind::kLeaf)
+            m_cache->put(h, m_enc);
+        return h;
+    }
+
+    Result<TrieNode, KvError> update_empty(size_t depth, Updates updates)
+    {
+        const TrieUpdate* last_set = nullptr;
+        size_t sets = 0;
+        for (const auto& u : updates)
+        {
+            if (!u.value.empty())
+            {
+                ++sets;
+                last_set = &u;
+            }
+        }
+        if (sets == 0)
+            return TrieNode{};  // deletes of absent keys
+        if (sets == 1)
+            return TrieNode::leaf(Nibbles::of_key(last_set->key, depth), last_set->value);
+        // Two distinct keys share `depth` nibbles, so depth < 64.
+        TrieNode branch = TrieNode::branch();
+        return update_branch(branch, depth, updates, nullptr, 0);
+    }
+
+    Result<TrieNode, KvError> update_leaf(TrieNode& leaf, size_t depth, Updates updates)
+    {
+        // A leaf's path runs to the key's end: a prefix match is the same key.
+        const TrieUpdate* same = nullptr;
+        bool any_set = false;
+        for (const auto& u : updates)
+        {
+            if (leaf.path.is_prefix_of(u.key, depth))
+                same = &u;
+            any_set = any_set || !u.value.empty();
+        }
+        if (!any_set)
+            return same != nullptr ? TrieNode{} : std::move(leaf);
+        if (updates.size() == 1 && same != nullptr)
+        {
+            leaf.value = same->value;  // the one update sets this key
+            return std::move(leaf);
+        }
+        // Another key arrives: a branch here, the old leaf one nibble down. Unique keys that
+        // share `depth` nibbles differ below it, so the path is not empty.
+        TrieNode branch = TrieNode::branch();
+        TrieNode pending = TrieNode::leaf(leaf.path.suffix(1), leaf.value);
+        return update_branch(branch, depth, updates, &pending, leaf.path.n[0]);
+    }
+
+    Result<TrieNode, KvError> update_extension(TrieNode& ext, size_t depth, Updates updates)
+    {
+        const Nibbles& path = ext.path;
+        // Keys under the path are one contiguous run of the sorted updates.
+        const auto first = std::find_if(updates.begin(), updates.end(), [&](const TrieUpdate& u) {
+            return path.is_prefix_of(u.key, depth);
+        });
+        const auto last = std::find_if(first, updates.end(), [&](const TrieUpdate& u) {
+            return !path.is_prefix_of(u.key, depth);
+        });
+        const auto is_delete = [](const TrieUpdate& u) { return u.value.empty(); };
+        const bool outside_only_deletes = std::all_of(updates.begin(), first, is_delete) &&
+                                          std::all_of(last, updates.end(), is_delete);
+        if (outside_only_deletes)
+        {
+            // Deletes off the path miss: only the run under it changes anything.
+            if (first == last)
+                return std::move(ext);
+            const size_t below = depth + path.size;
+            auto child = resolve(ext.child, below);
+            if (!child)
+                return unexpected(child.error());
+            auto out = update(*child, below,
+                              updates.subspan(static_cast<size_t>(first - updates.begin()),
+                                              static_cast<size_t>(last - first)));
+            if (!out)
+                return unexpected(out.error());
+            return with_prefix(path, *out);
+        }
+        // Some key leaves the path: a branch at its first nibble.
+        TrieNode branch = TrieNode::branch();
+        if (path.size == 1)
+        {
+            branch.children[path.n[0]] = ext.child;
+            return update_branch(branch, depth, updates, nullptr, 0);
+        }
+        TrieNode pending = TrieNode::extension(path.suffix(1), ext.child);
+        return update_branch(branch, depth, updates, &pending, path.n[0]);
+    }
+
+    /// `child` seen from `prefix.size` nibbles higher: paths merge (leaf or extension below an
+    /// extension), a branch gets an extension above it.
+    TrieNode with_prefix(const Nibbles& prefix, TrieNode& child)
+    {
+        switch (child.kind)
+        {
+        case NodeKind::kEmpty:
+            return TrieNode{};
+        case NodeKind::kLeaf:
+        case NodeKind::kExtension:
+        {
+            Nibbles merged = prefix;
+            merged.append(child.path);
+            child.path = merged;
+            return std::move(child);
+        }
+        case NodeKind::kBranch:
+            break;
+        }
+        return TrieNode::extension(prefix, store(child));
+    }
+
+    /// Applies `updates` to `branch` (at `depth` < 64), one child per nibble run. `pending`, if
+    /// set, is a node not yet stored that belongs at child `pending_nibble` (a split leaf or
+    /// extension). Children with updates are loaded, updated and stored; untouched ones keep
+    /// their refs. Unless two children are certain to survive, the updated children stay
+    /// decoded until the count is known: a branch left with one child dissolves into it.
+    Result<TrieNode, KvError> update_branch(TrieNode& branch, size_t depth, Updates updates,
+                                            TrieNode* pending, uint8_t pending_nibble)
+    {
+        std::array<size_t, 17> bounds{};
+        size_t i = 0;
+        for (uint8_t g = 0; g < 16; ++g)
+        {
+            bounds[g] = i;
+            while (i < updates.size() && key_nibble(updates[i].key, depth) == g)
+                ++i;
+        }
+        bounds[16] = i;
+        const auto run = [&](size_t g) { return updates.subspan(bounds[g], bounds[g + 1] - bounds[g]); };
+        const auto is_pending = [&](size_t g) { return pending != nullptr && g == pending_nibble; };
+
+        size_t sure = 0;
+        for (size_t g = 0; g < 16; ++g)
+        {
+            const auto r = run(g);
+            if (r.empty())
+                sure += (is_pending(g) || !branch.children[g].empty()) ? 1u : 0u;
+            else if (std::any_of(r.begin(), r.end(), [](const auto& u) { return !u.value.empty(); }))
+                ++sure;
+        }
+
+        if (sure >= 2)
+        {
+            for (size_t g = 0; g < 16; ++g)
+            {
+                const auto r = run(g);
+                if (r.empty())
+                {
+                    if (is_pending(g))
+                        branch.children[g] = store(*pending);
+                    continue;
+                }
+                auto out = update_child(branch, g, depth, r, is_pending(g) ? pending : nullptr);
+                if (!out)
+                    return unexpected(out.error());
+                branch.children[g] = store(*out);
+            }
+            return std::move(branch);
+        }
+
+        // Deletes may leave one child or none: keep new children decoded until we know.
+        std::vector<std::pair<uint8_t, TrieNode>> kept;
+        for (size_t g = 0; g < 16; ++g)
+        {
+            const auto nibble = static_cast<uint8_t>(g);
+            const auto r = run(g);
+            if (r.empty())
+            {
+                if (is_pending(g))
+                    kept.emplace_back(nibble, std::move(*pending));
+                continue;
+            }
+            auto out = update_child(branch, g, depth, r, is_pending(g) ? pending : nullptr);
+            if (!out)
+                return unexpected(out.error());
+            branch.children[g] = {};
+            if (out->kind != NodeKind::kEmpty)
+                kept.emplace_back(nibble, std::move(*out));
+        }
+        size_t count = kept.size();
+        for (const auto& c : branch.children)
+            count += c.empty() ? 0u : 1u;
+        if (count >= 2)
+        {
+            for (auto& [g, node] : kept)
+                branch.children[g] = store(node);
+            return std::move(branch);
+        }
+        if (count == 0)
+            return TrieNode{};
+        // One child left: the branch dissolves into it (YP D.(194): no branch of one child).
+        Nibbles prefix;
+        if (!kept.empty())
+        {
+            prefix.push_back(kept.front().first);
+            return with_prefix(prefix, kept.front().second);
+        }
+        size_t g = 0;
+        while (branch.children[g].empty())
+            ++g;
+        prefix.push_back(static_cast<uint8_t>(g));
+        auto child = resolve(branch.children[g], depth + 1);
+        if (!child)
+            return unexpected(child.error());
+        if (child->kind == NodeKind::kBranch)
+            return TrieNode::extension(prefix, branch.children[g]);  // its ref stays valid
+        return with_prefix(prefix, *child);
+    }
+
+    /// Child `g` of `branch` (or `pending`) after updates `r`.
+    Result<TrieNode, KvError> update_child(const TrieNode& branch, size_t g, size_t depth,
+                                           Updates r, TrieNode* pending)
+    {
+        if (pending != nullptr)
+            return update(*pending, depth + 1, r);
+        auto child = resolve(branch.children[g], depth + 1);
+        if (!child)
+            return unexpected(child.error());
+        return update(*child, depth + 1, r);
+    }
+
+    const KvStore& m_kv;
+    TrieNodeCache* m_cache;
+    WriteBatch& m_batch;
+    Bytes m_read;  ///< the node being decoded (decoding copies all but leaf values out)
+    Bytes m_enc;   ///< the node being encoded
+    ValueArena m_arena;
+};
+
+enum class WalkStatus
+{
+    kFound,
+    kAbsent,
+    kMissing,
+    kMalformed,
+};
+
+struct Walk
+{
+    WalkStatus status = WalkStatus::kAbsent;
+    NodeRef at;  ///< the missing or malformed node
+    size_t depth = 0;
+    NodeError error = NodeError::kRlp;
+};
+
+/// Follows `key` down from the node hashed `root`. `load(hash)` gives a hashed node's RLP
+/// (std::optional<ByteView>, valid until the next call; nullopt when missing). On kFound,
+/// `value` gets the leaf value.
+template <typename Load>
+Walk walk(const Hash& root, const Hash& key, Load&& load, Bytes& value)
+{
+    NodeRef ref = NodeRef::of_hash(root);
+    size_t depth = 0;
+    for (;;)
+    {
+        const NodeRef at = ref;
+        ByteView rlp = at.view();
+        if (at.hashed)
+        {
+            const std::optional<ByteView> loaded = load(at.hash());
+            if (!loaded)
+                return {WalkStatus::kMissing, at, depth};
+            rlp = *loaded;
+        }
+        const auto node = decode_node(rlp, depth);
+        if (!node)
+            return {WalkStatus::kMalformed, at, depth, node.error()};
+        // decode_node bounds every path by the depth, so the key indices below stay < 64.
+        switch (node->kind)
+        {
+        case NodeKind::kLeaf:
+            if (!node->path.is_prefix_of(key, depth))
+                return {WalkStatus::kAbsent};
+            value.assign(node->value);
+            return {WalkStatus::kFound};
+        case NodeKind::kExtension:
+            if (!node->path.is_prefix_of(key, depth))
+                return {WalkStatus::kAbsent};
+            depth += node->path.size;
+            ref = node->child;
+            break;
+        case NodeKind::kBranch:
+            ref = node->children[key_nibble(key, depth)];
+            ++depth;
+            if (ref.empty())
+                return {WalkStatus::kAbsent};
+            break;
+        case NodeKind::kEmpty:
+            return {WalkStatus::kAbsent};
+        }
+    }
+}
+
+}  // namespace
+
+Result<Hash, KvError> Trie::apply(const Hash& root, std::span<const TrieUpdate> updates,
+                                  WriteBatch& batch)
+{
+    if (updates.empty())
+        return root;
+    for (size_t i = 1; i < updates.size(); ++i)
+        if (!(updates[i - 1].key < updates[i].key))
+            return unexpected(KvError{"trie updates not sorted by key or not unique, at " +
+                                      to_0x_hex(updates[i].key)});
+    Applier applier{m_kv, m_cache, batch};
+    TrieNode node;
+    if (root != txtypes::kEmptyRootHash)
+    {
+        auto r = applier.resolve(NodeRef::of_hash(root), 0);
+        if (!r)
+            return unexpected(r.error());
+        node = *r;
+    }
+    auto out = applier.update(node, 0, updates);
+    if (!out)
+        return unexpected(out.error());
+    return applier.store_root(*out);
+}
+
+Result<std::optional<Bytes>, KvError> Trie::get(const Hash& root, const Hash& key) const
+{
+    if (root == txtypes::kEmptyRootHash)
+        return std::optional<Bytes>{};
+    Bytes buf;
+    const auto load = [&](const Hash& h) -> std::optional<ByteView> {
+        if (load_node(m_kv, m_cache, h, buf) == Source::kNone)
+            return std::nullopt;
+        return ByteView{buf};
+    };
+    Bytes value;
+    const Walk w = walk(root, key, load, value);
+    switch (w.status)
+    {
+    case WalkStatus::kFound:
+        return std::optional<Bytes>{std::move(value)};
+    case WalkStatus::kAbsent:
+        return std::optional<Bytes>{};
+    case WalkStatus::kMissing:
+        return unexpected(missing_node(w.at.hash()));
+    case WalkStatus::kMalformed:
+        break;
+    }
+    return unexpected(malformed_node(w.at, w.depth, w.error));
+}
+
+Result<std::vector<Bytes>, KvError> Trie::prove(const Hash& root, const Hash& key) const
+{
+    std::vector<Bytes> proof;
+    if (root == txtypes::kEmptyRootHash)
+        return proof;
+    const auto load = [&](const Hash& h) -> std::optional<ByteView> {
+        Bytes buf;
+        if (load_node(m_kv, m_cache, h, buf) == Source::kNone)
+            return std::nullopt;
+        proof.push_back(std::move(buf));
+        return ByteView{proof.back()};
+    };
+    Bytes value;
+    const Walk w = walk(root, key, load, value);
+    if (w.status == WalkStatus::kMissing)
+        return unexpected(missing_node(w.at.hash()));
+    if (w.status == WalkStatus::kMalformed)
+        return unexpected(malformed_node(w.at, w.depth, w.error));
+    return proof;
+}
+
+bool verify_proof(const Hash& root, const Hash& key, std::span<const Bytes> proof, Bytes& value)
+{
+    value.clear();
+    if (root == txtypes::kEmptyRootHash)
+        return proof.empty();
+    size_t used = 0;
+    const auto load = [&](const Hash& h) -> std::optional<ByteView> {
+        if (used == proof.size() || keccak256(proof[used]) != h)
+            return std::nullopt;
+        return ByteView{proof[used++]};
+    };
+    const Walk w = walk(root, key, load, value);
+    const bool ok = (w.status == WalkStatus::kFound || w.status == WalkStatus::kAbsent) &&
+                    used == proof.size();
+    if (!ok)
+        value.clear();
+    return ok;
+}
+
+}  // namespace l2::state

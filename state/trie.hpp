@@ -1,0 +1,127 @@
+#pragma once
+/// The persistent Merkle Patricia Trie (Yellow Paper Appendix D) behind the state root.
+/// Nodes live in Column::kTrieNodes keyed by their keccak hash (nodes whose RLP is shorter than
+/// 32 bytes are inlined in their parent, as Ethereum does; the root is always stored).
+/// Updates are applied incrementally, in one pass over a block's sorted dirty keys: only the
+/// nodes on the changed paths are read, rebuilt and written. Reads of state never walk the trie
+/// (they go to the flat KV); the trie is walked only to update it and to build proofs.
+
+#include <mutex>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <txtypes/bytes.hpp>
+#include <txtypes/hash.hpp>
+
+#include "kv_store.hpp"
+
+namespace l2::state {
+
+/// One change to a trie: `key` is the 32-byte hashed key (keccak(address) or keccak(slot)),
+/// `value` the new leaf value; an empty value deletes the key.
+struct TrieUpdate
+{
+    Hash key;
+    Bytes value;
+};
+
+/// A bounded cache of decoded-or-raw trie nodes by hash, shared across blocks (optional).
+/// Holds raw node RLP under a byte budget, evicting by CLOCK (second chance: a hit sets the
+/// entry's bit; the hand clears set bits and evicts the first entry it finds clear), so the
+/// upper levels, read by every block, stay. Trie admits branches and extensions only: each leaf
+/// is read about once per block and would push the upper levels out. Nodes are
+/// content-addressed, so an entry is never stale; `apply` also caches the nodes it writes (the
+/// next block reads them), even if that batch is later dropped.
+/// Thread-safe (one mutex; uncontended it costs ~2% of an apply): the committer, parallel
+/// storage-trie updates and proof readers may share one cache. The index is an open-addressing
+/// table used for lookups only; nothing is ever iterated out of it.
+class TrieNodeCache
+{
+public:
+    /// `byte_budget` bounds the RLP bytes held plus kEntryOverhead per entry.
+    explicit TrieNodeCache(size_t byte_budget) noexcept : m_budget{byte_budget} {}
+
+    /// Copies the node's RLP into `out` (reusing its capacity). False on a miss.
+    bool get(const Hash& hash, Bytes& out);
+
+    /// Adds a node (a no-op when present), evicting until it fits; nodes larger than the whole
+    /// budget are not kept.
+    void put(const Hash& hash, ByteView rlp);
+
+    void clear();
+
+    size_t size_bytes() const;
+    size_t entries() const;
+    uint64_t hits() const;
+    uint64_t misses() const;
+
+    /// Bytes charged per entry beyond its RLP: its slot and two index cells.
+    static constexpr size_t kEntryOverhead = 96;
+
+private:
+    struct Slot
+    {
+        Hash hash;
+        Bytes rlp;
+        bool used = false;
+        bool referenced = false;
+    };
+    /// An index cell: `slot` + 1 (0: free) and the hash's first 4 bytes (its home cell).
+    struct Cell
+    {
+        uint32_t tag = 0;
+        uint32_t slot = 0;
+    };
+
+    size_t find_cell(const Hash& hash, uint32_t tag) const noexcept;
+    void index_insert(uint32_t tag, uint32_t slot);
+    void index_erase(size_t cell) noexcept;
+    void evict_one();
+
+    mutable std::mutex m_mutex;
+    std::vector<Slot> m_slots;
+    std::vector<uint32_t> m_free;
+    std::vector<Cell> m_cells;  ///< power-of-two size, at most half full; linear probing
+    size_t m_entries = 0;
+    size_t m_hand = 0;
+    size_t m_bytes = 0;
+    size_t m_budget;
+    uint64_t m_hits = 0;
+    uint64_t m_misses = 0;
+};
+
+class Trie
+{
+public:
+    /// `kv` holds the nodes; `cache` may be null.
+    explicit Trie(const KvStore& kv, TrieNodeCache* cache = nullptr) noexcept
+      : m_kv{kv}, m_cache{cache}
+    {}
+
+    /// Applies `updates` (sorted by key, keys unique) to the trie rooted at `root` and returns
+    /// the new root. New nodes are added to `batch` (Column::kTrieNodes); nothing is deleted
+    /// (old nodes stay for reorgs and proofs of recent roots; pruning GCs them, issue 9).
+    /// A missing node (corrupt or pruned database) is reported, never guessed; after an error
+    /// `batch` may hold some new nodes (harmless, they are content-addressed): drop it.
+    Result<Hash, KvError> apply(const Hash& root, std::span<const TrieUpdate> updates,
+                                WriteBatch& batch);
+
+    /// The value at `key` (a walk from the root; tests, proofs and tools only).
+    Result<std::optional<Bytes>, KvError> get(const Hash& root, const Hash& key) const;
+
+    /// The nodes from the root to `key` (eth_getProof's accountProof / storageProof): each
+    /// node's RLP, root first. Proves presence or absence.
+    Result<std::vector<Bytes>, KvError> prove(const Hash& root, const Hash& key) const;
+
+private:
+    const KvStore& m_kv;
+    TrieNodeCache* m_cache;
+};
+
+/// Checks a proof from `prove`: true when it is valid for `root`; `value` gets the leaf value
+/// (empty when the proof shows the key absent). Every node of `proof` must lie on the path (a
+/// proof with extra nodes fails); inline nodes are read inside their parent, as `prove` omits them.
+bool verify_proof(const Hash& root, const Hash& key, std::span<const Bytes> proof, Bytes& value);
+
+}  // namespace l2::state

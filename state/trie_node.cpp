@@ -1,0 +1,435 @@
+#include "trie_node.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <txtypes/rlp.hpp>
+
+#include "trie.hpp"
+
+namespace l2::state {
+
+const char* to_string(NodeError e) noexcept
+{
+    switch (e)
+    {
+    case NodeError::kRlp:
+        return "trie node: malformed RLP";
+    case NodeError::kShape:
+        return "trie node: a list of neither 2 nor 17 items";
+    case NodeError::kHexPrefix:
+        return "trie node: bad hex-prefix path";
+    case NodeError::kPathLength:
+        return "trie node: path length does not fit its depth";
+    case NodeError::kRef:
+        return "trie node: bad child reference";
+    case NodeError::kBranchValue:
+        return "trie node: branch with a value";
+    case NodeError::kEmptyValue:
+        return "trie node: leaf without a value";
+    }
+    return "trie node: unknown error";
+}
+
+namespace {
+
+/// Hex-prefix encoding (YP Appendix C) of at most 64 nibbles: at most 33 bytes.
+struct HexPrefix
+{
+    std::array<uint8_t, kKeyNibbles / 2 + 1> b{};
+    size_t size = 0;
+
+    HexPrefix(const Nibbles& path, bool leaf) noexcept
+    {
+        const bool odd = path.size % 2 == 1;
+        const auto flag = static_cast<uint8_t>((leaf ? 2 : 0) + (odd ? 1 : 0));
+        size_t i = 0;
+        if (odd)
+            b[size++] = static_cast<uint8_t>((flag << 4) | path.n[i++]);
+        else
+            b[size++] = static_cast<uint8_t>(flag << 4);
+        for (; i < path.size; i += 2)
+            b[size++] = static_cast<uint8_t>((path.n[i] << 4) | path.n[i + 1]);
+    }
+    ByteView view() const noexcept { return {b.data(), size}; }
+};
+
+size_t ref_length(const NodeRef& r) noexcept
+{
+    if (r.empty())
+        return 1;
+    return r.hashed ? 33 : r.size;
+}
+
+void append_ref(Bytes& out, const NodeRef& r)
+{
+    if (r.empty())
+        out.push_back(0x80);
+    else if (r.hashed)
+    {
+        out.push_back(0xa0);
+        out.append(r.view());
+    }
+    else
+        out.append(r.view());  // an inline node is embedded as itself
+}
+
+/// One item of a list payload, header included, consumed from `in`.
+Result<ByteView, NodeError> next_item(ByteView& in) noexcept
+{
+    ByteView rest = in;
+    const auto h = rlp::decode_header(rest);
+    if (!h)
+        return unexpected(NodeError::kRlp);
+    const size_t total = (in.size() - rest.size()) + h->payload_length;
+    const ByteView item = in.substr(0, total);
+    in.remove_prefix(total);
+    return item;
+}
+
+Result<NodeRef, NodeError> decode_ref(ByteView item) noexcept
+{
+    ByteView rest = item;
+    const auto h = rlp::decode_header(rest);
+    if (!h)
+        return unexpected(NodeError::kRlp);
+    NodeRef r;
+    if (h->list)
+    {
+        // Inline node: whole, shorter than a hash (else it would have been hashed).
+        if (item.size() >= 32)
+            return unexpected(NodeError::kRef);
+        std::copy(item.begin(), item.end(), r.bytes.begin());
+        r.size = static_cast<uint8_t>(item.size());
+        return r;
+    }
+    if (h->payload_length == 0)
+        return r;
+    if (h->payload_length != 32 || rest.size() != 32)
+        return unexpected(NodeError::kRef);
+    std::copy(rest.begin(), rest.end(), r.bytes.begin());
+    r.size = 32;
+    r.hashed = true;
+    return r;
+}
+
+/// Decodes a hex-prefix path; `leaf` gets the flag.
+Result<Nibbles, NodeError> decode_path(ByteView hp, bool& leaf) noexcept
+{
+    if (hp.empty())
+        return unexpected(NodeError::kHexPrefix);
+    const uint8_t flag = hp[0] >> 4;
+    if (flag > 3)
+        return unexpected(NodeError::kHexPrefix);
+    const bool odd = (flag & 1) != 0;
+    leaf = (flag & 2) != 0;
+    if (!odd && (hp[0] & 0x0f) != 0)
+        return unexpected(NodeError::kHexPrefix);
+    const size_t count = (hp.size() - 1) * 2 + (odd ? 1 : 0);
+    if (count > kKeyNibbles)
+        return unexpected(NodeError::kPathLength);
+    Nibbles p;
+    if (odd)
+        p.push_back(hp[0] & 0x0f);
+    for (size_t i = 1; i < hp.size(); ++i)
+    {
+        p.push_back(hp[i] >> 4);
+        p.push_back(hp[i] & 0x0f);
+    }
+    return p;
+}
+
+}  // namespace
+
+Result<TrieNode, NodeError> decode_node(ByteView rlp, size_t depth) noexcept
+{
+    if (depth > kKeyNibbles)
+        return unexpected(NodeError::kPathLength);
+    auto payload = rlp::decode_list(rlp);
+    if (!payload || !rlp.empty())
+        return unexpected(NodeError::kRlp);
+    ByteView in = *payload;
+    std::array<ByteView, 17> items;
+    size_t count = 0;
+    while (!in.empty())
+    {
+        if (count == items.size())
+            return unexpected(NodeError::kShape);
+        auto item = next_item(in);
+        if (!item)
+            return unexpected(item.error());
+        items[count++] = *item;
+    }
+
+    TrieNode node;
+    if (count == 2)
+    {
+        ByteView first = items[0];
+        const auto hp = rlp::decode_string(first);
+        if (!hp)
+            return unexpected(NodeError::kRlp);
+        bool leaf = false;
+        auto path = decode_path(*hp, leaf);
+        if (!path)
+            return unexpected(path.error());
+        node.path = *path;
+        if (leaf)
+        {
+            if (node.path.size != kKeyNibbles - depth)
+                return unexpected(NodeError::kPathLength);
+            ByteView second = items[1];
+            const auto value = rlp::decode_string(second);
+            if (!value)
+                return unexpected(NodeError::kRlp);
+            if (value->empty())
+                return unexpected(NodeError::kEmptyValue);
+            node.kind = NodeKind::kLeaf;
+            node.value = *value;
+            return node;
+        }
+        // An extension leads to a branch, which sits above the last nibble.
+        if (node.path.size == 0 || depth + node.path.size >= kKeyNibbles)
+            return unexpected(NodeError::kPathLength);
+        auto child = decode_ref(items[1]);
+        if (!child)
+            return unexpected(child.error());
+        if (child->empty())
+            return unexpected(NodeError::kRef);
+        node.kind = NodeKind::kExtension;
+        node.child = *child;
+        return node;
+    }
+    if (count == 17)
+    {
+        if (depth >= kKeyNibbles)
+            return unexpected(NodeError::kPathLength);
+        for (size_t i = 0; i < 16; ++i)
+        {
+            auto child = decode_ref(items[i]);
+            if (!child)
+                return unexpected(child.error());
+            node.children[i] = *child;
+        }
+        if (items[16].size() != 1 || items[16][0] != 0x80)
+            return unexpected(NodeError::kBranchValue);
+        node.kind = NodeKind::kBranch;
+        return node;
+    }
+    return unexpected(NodeError::kShape);
+}
+
+void encode_node(const TrieNode& node, Bytes& out)
+{
+    out.clear();
+    switch (node.kind)
+    {
+    case NodeKind::kEmpty:
+        out.push_back(0x80);
+        return;
+    case NodeKind::kLeaf:
+    {
+        const HexPrefix hp{node.path, true};
+        const size_t payload = rlp::length(hp.view()) + rlp::length(node.value);
+        out.reserve(rlp::length_of_list(payload));
+        rlp::encode_header(out, {true, payload});
+        rlp::encode(out, hp.view());
+        rlp::encode(out, node.value);
+        return;
+    }
+    case NodeKind::kExtension:
+    {
+        const HexPrefix hp{node.path, false};
+        const size_t payload = rlp::length(hp.view()) + ref_length(node.child);
+        out.reserve(rlp::length_of_list(payload));
+        rlp::encode_header(out, {true, payload});
+        rlp::encode(out, hp.view());
+        append_ref(out, node.child);
+        return;
+    }
+    case NodeKind::kBranch:
+    {
+        size_t payload = 1;  // the empty value
+        for (const auto& c : node.children)
+            payload += ref_length(c);
+        out.reserve(rlp::length_of_list(payload));
+        rlp::encode_header(out, {true, payload});
+        for (const auto& c : node.children)
+            append_ref(out, c);
+        out.push_back(0x80);
+        return;
+    }
+    }
+}
+
+// ---- TrieNodeCache (trie.hpp) ------------------------------------------------------------------------
+
+namespace {
+/// Keccak output is uniform: its first 4 bytes pick the home cell.
+uint32_t tag_of(const Hash& h) noexcept
+{
+    uint32_t t = 0;
+    std::memcpy(&t, h.data(), sizeof(t));
+    return t;
+}
+}  // namespace
+
+bool TrieNodeCache::get(const Hash& hash, Bytes& out)
+{
+    std::lock_guard lock{m_mutex};
+    const size_t cell = m_cells.empty() ? 0 : find_cell(hash, tag_of(hash));
+    if (m_cells.empty() || m_cells[cell].slot == 0)
+    {
+        ++m_misses;
+        return false;
+    }
+    Slot& s = m_slots[m_cells[cell].slot - 1];
+    s.referenced = true;
+    out.assign(s.rlp);
+    ++m_hits;
+    return true;
+}
+
+void TrieNodeCache::put(const Hash& hash, ByteView rlp)
+{
+    const size_t cost = rlp.size() + kEntryOverhead;
+    if (cost > m_budget)
+        return;
+    std::lock_guard lock{m_mutex};
+    const uint32_t tag = tag_of(hash);
+    if (!m_cells.empty() && m_cells[find_cell(hash, tag)].slot != 0)
+        return;
+    // cost <= budget, so this stops at the latest when the cache is empty.
+    while (m_bytes + cost > m_budget)
+        evict_one();
+    uint32_t i = 0;
+    if (!m_free.empty())
+    {
+        i = m_free.back();
+        m_free.pop_back();
+    }
+    else
+    {
+        i = static_cast<uint32_t>(m_slots.size());
+        m_slots.emplace_back();
+    }
+    Slot& s = m_slots[i];
+    s.hash = hash;
+    s.rlp.assign(rlp);  // an evicted slot's capacity is reused
+    s.used = true;
+    s.referenced = false;
+    index_insert(tag, i);
+    m_bytes += cost;
+}
+
+size_t TrieNodeCache::find_cell(const Hash& hash, uint32_t tag) const noexcept
+{
+    // The cell holding `hash`, else the free cell ending its probe (the table is half empty).
+    const size_t mask = m_cells.size() - 1;
+    for (size_t i = tag & mask;; i = (i + 1) & mask)
+    {
+        const Cell& c = m_cells[i];
+        if (c.slot == 0 || (c.tag == tag && m_slots[c.slot - 1].hash == hash))
+            return i;
+    }
+}
+
+void TrieNodeCache::index_insert(uint32_t tag, uint32_t slot)
+{
+    const auto place = [this](Cell c) {
+        const size_t mask = m_cells.size() - 1;
+        size_t i = c.tag & mask;
+        while (m_cells[i].slot != 0)
+            i = (i + 1) & mask;
+        m_cells[i] = c;
+    };
+    if ((m_entries + 1) * 2 > m_cells.size())
+    {
+        std::vector<Cell> old = std::move(m_cells);
+        m_cells.assign(std::max<size_t>(1024, old.size() * 2), Cell{});
+        for (const Cell& c : old)
+            if (c.slot != 0)
+                place(c);
+    }
+    place(Cell{tag, slot + 1});
+    ++m_entries;
+}
+
+void TrieNodeCache::index_erase(size_t hole) noexcept
+{
+    // Backward-shift deletion: pull later cells of the probe run into the hole unless their
+    // home cell lies cyclically in (hole, j], so every probe still finds its key.
+    const size_t mask = m_cells.size() - 1;
+    for (size_t j = (hole + 1) & mask; m_cells[j].slot != 0; j = (j + 1) & mask)
+    {
+        const size_t home = m_cells[j].tag & mask;
+        const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+        if (stays)
+            continue;
+        m_cells[hole] = m_cells[j];
+        hole = j;
+    }
+    m_cells[hole] = Cell{};
+    --m_entries;
+}
+
+void TrieNodeCache::evict_one()
+{
+    // Called only while some slot is used; a full sweep clears every bit, so this ends.
+    for (;;)
+    {
+        if (m_hand >= m_slots.size())
+            m_hand = 0;
+        Slot& s = m_slots[m_hand];
+        const auto i = static_cast<uint32_t>(m_hand++);
+        if (!s.used)
+            continue;
+        if (s.referenced)
+        {
+            s.referenced = false;
+            continue;
+        }
+        index_erase(find_cell(s.hash, tag_of(s.hash)));
+        m_bytes -= s.rlp.size() + kEntryOverhead;
+        s.used = false;
+        s.rlp.clear();
+        m_free.push_back(i);
+        return;
+    }
+}
+
+void TrieNodeCache::clear()
+{
+    std::lock_guard lock{m_mutex};
+    m_slots.clear();
+    m_free.clear();
+    m_cells.clear();
+    m_entries = 0;
+    m_hand = 0;
+    m_bytes = 0;
+}
+
+size_t TrieNodeCache::size_bytes() const
+{
+    std::lock_guard lock{m_mutex};
+    return m_bytes;
+}
+
+size_t TrieNodeCache::entries() const
+{
+    std::lock_guard lock{m_mutex};
+    return m_entries;
+}
+
+uint64_t TrieNodeCache::hits() const
+{
+    std::lock_guard lock{m_mutex};
+    return m_hits;
+}
+
+uint64_t TrieNodeCache::misses() const
+{
+    std::lock_guard lock{m_mutex};
+    return m_misses;
+}
+
+}  // namespace l2::state

@@ -1,0 +1,257 @@
+/// kill -9 at any moment loses nothing acknowledged (DESIGN.md, "Real components").
+///
+/// Runs tests/e2e/crash_child against one RocksDB directory again and again, killing it with
+/// SIGKILL after a random delay, and after each kill opens the database in-process and checks:
+/// the unsafe head covers every block the child acknowledged; the canonical chain 0..head is
+/// complete and linked, with nothing canonical above the head; the head's state root equals a
+/// root recomputed FROM SCRATCH over the flat state (every storage trie and the account trie
+/// rebuilt from Column::kState alone); and the persistent trie holds that root's nodes.
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <state/block_store.hpp>
+#include <state/rocksdb_store.hpp>
+#include <state/state_db.hpp>
+#include <txtypes/hex.hpp>
+#include <txtypes/keccak.hpp>
+#include <txtypes/mpt.hpp>
+#include <txtypes/rlp.hpp>
+
+#include "scratch_state.hpp"
+
+using namespace l2;
+using namespace l2::state;
+using Clock = std::chrono::steady_clock;
+using test::scratch_state_root;
+using test::ScratchState;
+
+namespace {
+
+constexpr int kIterations = 30;
+constexpr uint64_t kChildSeed = 7;
+constexpr uint64_t kDelaySeed = 20240601;
+constexpr int kMinDelayMs = 10;
+constexpr int kMaxDelayMs = 400;
+
+struct ChildRun
+{
+    std::optional<uint64_t> last_acked;
+    uint64_t acks = 0;
+    bool killed = false;  ///< died of our SIGKILL (not of its own accord)
+    int status = 0;
+};
+
+/// Starts crash_child on `dir`, reads its acks for `delay`, SIGKILLs it, then drains the pipe:
+/// a line in the pipe was printed after its batch was written, so it counts as acknowledged.
+ChildRun run_and_kill(const std::string& dir, std::chrono::milliseconds delay)
+{
+    ChildRun run;
+    int fds[2];
+    if (::pipe(fds) != 0)
+        throw std::runtime_error("pipe failed");
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0)
+    {
+        ::dup2(fds[1], STDOUT_FILENO);
+        ::close(fds[0]);
+        ::close(fds[1]);
+        const std::string seed = std::to_string(kChildSeed);
+        ::execl(L2_CRASH_CHILD, "crash_child", dir.c_str(), seed.c_str(), nullptr);
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+
+    std::string pending;
+    auto consume = [&](const char* data, size_t n) {
+        pending.append(data, n);
+        size_t eol;
+        while ((eol = pending.find('\n')) != std::string::npos)
+        {
+            const std::string line = pending.substr(0, eol);
+            pending.erase(0, eol + 1);
+            if (line.rfind("acked ", 0) == 0)
+            {
+                run.last_acked = std::stoull(line.substr(6));
+                ++run.acks;
+            }
+        }
+    };
+
+    char buf[4096];
+    const auto deadline = Clock::now() + delay;
+    bool eof = false;
+    while (!eof)
+    {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0)
+            break;
+        pollfd p{fds[0], POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+            continue;
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n <= 0)
+            eof = true;  // the child died early: waitpid tells how
+        else
+            consume(buf, static_cast<size_t>(n));
+    }
+    ::kill(pid, SIGKILL);
+    for (;;)
+    {
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n <= 0)
+            break;
+        consume(buf, static_cast<size_t>(n));
+    }
+    ::close(fds[0]);
+    ::waitpid(pid, &run.status, 0);
+    run.killed = WIFSIGNALED(run.status) && WTERMSIG(run.status) == SIGKILL;
+    return run;
+}
+
+struct Checked
+{
+    uint64_t head = 0;
+    size_t accounts = 0;
+    size_t slots = 0;
+};
+
+/// Opens the database the child left behind and checks it (see the file comment).
+void check_database(const std::string& dir, std::optional<uint64_t> must_cover, Checked& out)
+{
+    auto opened = RocksDbStore::open(dir);
+    ASSERT_TRUE(opened) << opened.error().message;
+    const KvStore& kv = **opened;
+    const BlockStore blocks{**opened};
+
+    const auto schema = blocks.check_schema();
+    ASSERT_TRUE(schema) << schema.error().message;
+    const auto head = blocks.head(Head::kUnsafe);
+    ASSERT_TRUE(head) << head.error().message;
+    if (!*head)
+    {
+        ASSERT_FALSE(must_cover) << "block " << *must_cover << " acked, but no head";
+        EXPECT_FALSE(*schema);
+        return;
+    }
+    EXPECT_TRUE(*schema);
+    const BlockRef ref = **head;
+    if (must_cover)
+    {
+        ASSERT_GE(ref.number, *must_cover) << "an acknowledged block was lost";
+    }
+
+    // The canonical chain 0..head: complete, linked, each header under its own hash.
+    Hash prev;
+    txtypes::BlockHeader head_header;
+    for (uint64_t n = 0; n <= ref.number; ++n)
+    {
+        const auto hash = blocks.canonical_hash(n);
+        ASSERT_TRUE(hash && *hash) << "no canonical block " << n;
+        const auto h = blocks.header(n, **hash);
+        ASSERT_TRUE(h && *h) << "no header for canonical block " << n;
+        ASSERT_EQ(txtypes::header_hash(**h), **hash) << n;
+        ASSERT_EQ((*h)->number, n);
+        ASSERT_EQ((*h)->timestamp, n);
+        if (n > 0)
+        {
+            ASSERT_EQ((*h)->parent_hash, prev) << n;
+        }
+        prev = **hash;
+        head_header = **h;
+    }
+    ASSERT_EQ(prev, ref.hash) << "the head is not the canonical block at its number";
+    // The head moves in the same batch as the canonical mark: nothing canonical above it.
+    ASSERT_FALSE(*blocks.canonical_hash(ref.number + 1));
+
+    // The committed root equals the root of the flat state rebuilt from scratch.
+    const ScratchState scratch = scratch_state_root(kv);
+    ASSERT_EQ(to_hex(scratch.root), to_hex(head_header.state_root))
+        << "flat state and committed state root disagree at block " << ref.number;
+
+    // The persistent trie has that root's nodes: lookups from it find the flat values.
+    StateDb state{**opened};
+    const Trie trie = state.trie();
+    for (const auto& [key, leaf] : scratch.account_samples)
+    {
+        const auto got = trie.get(head_header.state_root, key);
+        ASSERT_TRUE(got) << got.error().message;
+        ASSERT_TRUE(*got) << "account " << to_hex(key) << " missing from the trie";
+        EXPECT_EQ(**got, leaf);
+    }
+    for (const auto& [root, key, leaf] : scratch.slot_samples)
+    {
+        const auto got = trie.get(root, key);
+        ASSERT_TRUE(got) << got.error().message;
+        ASSERT_TRUE(*got) << "slot " << to_hex(key) << " missing from storage trie";
+        EXPECT_EQ(**got, leaf);
+    }
+    out.head = ref.number;
+    out.accounts = scratch.accounts;
+    out.slots = scratch.slots;
+}
+
+TEST(Crash, KillNineLosesNothingAcknowledged)
+{
+    std::string tmpl = (std::filesystem::temp_directory_path() / "l2-crash-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    const std::string dir = tmpl + "/db";
+
+    std::mt19937_64 rng{kDelaySeed};
+    std::optional<uint64_t> acked_ever;
+    uint64_t acks = 0;
+    uint64_t prev_head = 0;
+    int empty_runs = 0;
+    int iterations = 0;
+    Checked checked;
+    const auto start = Clock::now();
+    for (int i = 0; i < kIterations; ++i)
+    {
+        SCOPED_TRACE("iteration " + std::to_string(i));
+        const auto delay = std::chrono::milliseconds{
+            kMinDelayMs + static_cast<int>(rng() % (kMaxDelayMs - kMinDelayMs + 1))};
+        const ChildRun run = run_and_kill(dir, delay);
+        ++iterations;
+        ASSERT_TRUE(run.killed) << "crash_child exited on its own, wait status " << run.status;
+        if (run.last_acked)
+            acked_ever = run.last_acked;
+        acks += run.acks;
+        if (run.acks == 0)
+            ++empty_runs;
+        check_database(dir, acked_ever, checked);
+        if (HasFatalFailure())
+            break;
+        EXPECT_GE(checked.head, prev_head);
+        prev_head = checked.head;
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("crash test: %d iterations, %" PRIu64
+                " blocks acked (%d runs acked none), "
+                "head %" PRIu64 ", %zu accounts, %zu slots, %.1f s\n",
+                iterations, acks, empty_runs, checked.head, checked.accounts, checked.slots,
+                seconds);
+    if (!HasFailure())
+        std::filesystem::remove_all(tmpl);
+    else
+        std::printf("database kept at %s\n", dir.c_str());
+}
+
+}  // namespace
