@@ -88,7 +88,8 @@ class KvStore
 public:
     virtual ~KvStore() = default;
 
-    /// Reads `key` into `out`. False when absent.
+    /// Reads `key` into `out`. False when absent. A storage failure (I/O error, corruption)
+    /// stops the process with a message rather than reading as absent.
     virtual bool get(Column c, ByteView key, Bytes& out) const = 0;
 
     /// Applies `batch` atomically. With `sync`, returns only once it is on stable storage

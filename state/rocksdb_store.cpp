@@ -7,6 +7,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 
 namespace l2::state {
 
@@ -90,8 +92,16 @@ bool RocksDbStore::get(Column c, ByteView key, Bytes& out) const
     const auto s =
         m_impl->db->Get(rocksdb::ReadOptions{}, m_impl->cf[static_cast<size_t>(c)], slice(key),
                         &value);
-    if (!s.ok())
+    if (s.IsNotFound())
         return false;
+    if (!s.ok())
+    {
+        // An I/O error or corruption must not read as "absent": consensus code would go on
+        // with a wrong state. Stop, naming the column; the WAL keeps every acknowledged block.
+        std::fprintf(stderr, "fatal: database read failed in column %s: %s\n", column_name(c),
+                     s.ToString().c_str());
+        std::abort();
+    }
     out.assign(view(value));
     return true;
 }

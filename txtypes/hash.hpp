@@ -49,7 +49,8 @@ struct FixedBytes
     {
         FixedBytes out;
         const size_t n = b.size() < N ? b.size() : N;
-        std::memcpy(out.bytes.data() + (N - n), b.data() + (b.size() - n), n);
+        if (n != 0)
+            std::memcpy(out.bytes.data() + (N - n), b.data() + (b.size() - n), n);
         return out;
     }
 

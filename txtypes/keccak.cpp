@@ -130,6 +130,8 @@ Keccak256::Keccak256() noexcept : m_state{}, m_buf{} {}
 
 void Keccak256::update(ByteView data) noexcept
 {
+    if (data.empty())
+        return;  // (an empty view may hold a null pointer: memcpy from it is undefined)
     if (m_buf_len != 0)
     {
         const size_t take = std::min(kRate - m_buf_len, data.size());
