@@ -1,0 +1,190 @@
+#include "executor.hpp"
+
+#include <txtypes/validation.hpp>
+
+#include "precompiles.hpp"
+
+namespace l2::execution {
+
+const char* to_string(TxRejection r) noexcept
+{
+    switch (r)
+    {
+    case TxRejection::kStateless:
+        return "invalid transaction";
+    case TxRejection::kNonceTooLow:
+        return "nonce too low";
+    case TxRejection::kNonceTooHigh:
+        return "nonce too high";
+    case TxRejection::kNonceMax:
+        return "sender nonce at 2^64-1";
+    case TxRejection::kSenderNotEoa:
+        return "sender is a contract (EIP-3607)";
+    case TxRejection::kInsufficientFunds:
+        return "insufficient funds for gas * price + value";
+    case TxRejection::kFeeCapBelowBaseFee:
+        return "max fee per gas below the block base fee";
+    case TxRejection::kGasLimitAboveBlock:
+        return "gas limit above the block's remaining gas";
+    case TxRejection::kBlobFeeCapTooLow:
+        return "max fee per blob gas below the blob base fee";
+    case TxRejection::kInvalidBlob:
+        return "invalid blob transaction";
+    }
+    return "rejected";
+}
+
+U256 blob_base_fee(uint64_t excess_blob_gas)
+{
+    // fake_exponential(factor=1, numerator=excess, denominator=3338477), EIP-4844.
+    const U256 denominator{3338477};
+    const U256 numerator{excess_blob_gas};
+    U256 i = 1;
+    U256 output = 0;
+    U256 acc = denominator;  // factor * denominator
+    while (acc)
+    {
+        output += acc;
+        acc = (acc * numerator) / (denominator * i);
+        i += 1;
+    }
+    return output / denominator;
+}
+
+Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
+                                                   const evm::BlockContext& block,
+                                                   const txtypes::Transaction& txn,
+                                                   const Address& sender, const TxEnv& env,
+                                                   uint64_t block_gas_left)
+{
+    const GasSchedule& g = *env.gas;
+    const Revision rev = env.revision;
+
+    // ---- validity against the state and the block ----
+    if (txn.gas_limit > block_gas_left)
+        return unexpected(TxRejection::kGasLimitAboveBlock);
+    const uint64_t nonce = st.nonce(sender);
+    if (txn.nonce < nonce)
+        return unexpected(TxRejection::kNonceTooLow);
+    if (txn.nonce > nonce)
+        return unexpected(TxRejection::kNonceTooHigh);
+    if (nonce == UINT64_MAX)
+        return unexpected(TxRejection::kNonceMax);
+    if (st.code_hash(sender) != state::kEmptyCodeHash && st.exists(sender))
+        return unexpected(TxRejection::kSenderNotEoa);
+    const bool london = rev >= Revision::kLondon;
+    if (london && txn.max_fee_per_gas < block.base_fee)
+        return unexpected(TxRejection::kFeeCapBelowBaseFee);
+
+    U256 blob_fee = 0;
+    U256 max_blob_fee = 0;
+    if (env.blob)
+    {
+        const auto& hashes = env.blob->versioned_hashes;
+        if (hashes.empty() || hashes.size() > kMaxBlobsPerBlock || txn.is_creation())
+            return unexpected(TxRejection::kInvalidBlob);
+        for (const Hash& h : hashes)
+            if (h[0] != 0x01)
+                return unexpected(TxRejection::kInvalidBlob);
+        if (env.blob->max_fee_per_blob_gas < block.blob_base_fee)
+            return unexpected(TxRejection::kBlobFeeCapTooLow);
+        const U256 blob_gas{kBlobGasPerBlob * hashes.size()};
+        blob_fee = blob_gas * block.blob_base_fee;
+        max_blob_fee = blob_gas * env.blob->max_fee_per_blob_gas;
+    }
+
+    // effective gas price: min(maxFee, baseFee + tip) (legacy: gasPrice)
+    U256 price = txn.max_fee_per_gas;
+    if (london)
+    {
+        const U256 tip_cap = txn.max_fee_per_gas - block.base_fee;
+        price = block.base_fee + std::min(txn.max_priority_fee_per_gas, tip_cap);
+    }
+    const U256 gas_limit{txn.gas_limit};
+    // Balance must cover the worst case: gasLimit * maxFee + value (+ max blob fee).
+    const U256 max_cost = gas_limit * txn.max_fee_per_gas + txn.value + max_blob_fee;
+    const U256 balance = st.balance(sender);
+    if (balance < max_cost || max_cost < txn.value)
+        return unexpected(TxRejection::kInsufficientFunds);
+
+    // ---- buy gas, nonce, access list ----
+    st.sub_balance(sender, gas_limit * price + blob_fee);
+    if (!txn.is_creation())
+        st.set_nonce(sender, nonce + 1);  // creations bump it inside Evm::create
+
+    st.access_account(sender);
+    if (txn.to)
+        st.access_account(*txn.to);
+    if (rev >= Revision::kShanghai)
+        st.access_account(block.coinbase);  // EIP-3651
+    for (uint8_t i = 1; i <= 0x0a; ++i)
+    {
+        Address p;
+        p[19] = i;
+        if (is_precompile(p, rev, env.l2))
+            st.access_account(p);
+    }
+    if (env.l2)
+    {
+        Address p256;
+        p256[18] = 0x01;
+        st.access_account(p256);
+    }
+    for (const auto& e : txn.access_list)
+    {
+        st.access_account(e.address);
+        for (const Hash& k : e.storage_keys)
+            st.access_storage(e.address, from_be_bytes(k));
+    }
+
+    // ---- run ----
+    evm::TxContext tx_ctx;
+    tx_ctx.origin = sender;
+    tx_ctx.gas_price = price;
+    if (env.blob)
+        tx_ctx.blob_hashes = env.blob->versioned_hashes;
+    evm::Evm vm{st, block, tx_ctx, g, rev, env.l2};
+
+    const int64_t intrinsic = static_cast<int64_t>(txtypes::intrinsic_gas(txn, rev));
+    evm::Message msg;
+    msg.kind = txn.is_creation() ? evm::CallKind::kCreate : evm::CallKind::kCall;
+    msg.gas = static_cast<int64_t>(txn.gas_limit) - intrinsic;
+    msg.sender = sender;
+    msg.recipient = txn.to.value_or(Address{});
+    msg.code_address = msg.recipient;
+    msg.value = txn.value;
+    msg.input = txn.data;
+    evm::CallResult r = vm.call(msg);
+
+    // ---- refund, pay ----
+    const int64_t gas_used_before_refund = static_cast<int64_t>(txn.gas_limit) - r.gas_left;
+    const int64_t refund =
+        std::min<int64_t>(r.gas_refund, gas_used_before_refund / g.max_refund_quotient);
+    const int64_t gas_left = r.gas_left + refund;
+    const uint64_t gas_used = txn.gas_limit - static_cast<uint64_t>(gas_left);
+    st.add_balance(sender, U256{static_cast<uint64_t>(gas_left)} * price);
+    const U256 tip_per_gas = london ? price - block.base_fee : price;
+    st.add_balance(block.coinbase, U256{gas_used} * tip_per_gas);
+    vm.touch(block.coinbase);
+
+    // EIP-6780: contracts created and self-destructed in this transaction go now.
+    for (const Address& a : vm.destructed())
+        st.destroy(a);
+    // EIP-161: touched accounts left empty are removed.
+    for (const Address& a : vm.touched())
+        if (st.exists(a) && st.is_empty(a))
+            st.destroy(a);
+
+    TxOutcome out;
+    out.success = r.status == evm::Status::kSuccess;
+    out.status = r.status;
+    out.gas_used = gas_used;
+    out.logs = out.success ? std::move(vm.logs()) : std::vector<txtypes::Log>{};
+    if (txn.is_creation() && out.success)
+        out.contract_address = r.create_address;
+    out.output = std::move(r.output);
+    st.finish_transaction();
+    return out;
+}
+
+}  // namespace l2::execution
