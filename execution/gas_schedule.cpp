@@ -53,6 +53,7 @@ struct Mnemonic
     std::string_view name;
     uint8_t op;
 };
+// clang-format off
 constexpr Mnemonic kMnemonics[] = {
     {"STOP", 0x00}, {"ADD", 0x01}, {"MUL", 0x02}, {"SUB", 0x03}, {"DIV", 0x04},
     {"SDIV", 0x05}, {"MOD", 0x06}, {"SMOD", 0x07}, {"ADDMOD", 0x08}, {"MULMOD", 0x09},
@@ -74,6 +75,7 @@ constexpr Mnemonic kMnemonics[] = {
     {"DELEGATECALL", 0xf4}, {"CREATE2", 0xf5}, {"STATICCALL", 0xfa}, {"REVERT", 0xfd},
     {"SELFDESTRUCT", 0xff},
 };
+// clang-format on
 
 /// The opcode of "ADD", "PUSH32", "DUP16", "SWAP1", "LOG4", ...; empty when unknown.
 std::optional<uint8_t> opcode_from_mnemonic(std::string_view name) noexcept
@@ -139,9 +141,9 @@ constexpr RevisionTables kOpCosts = [] {
     t[0x0b] = 5;   // SIGNEXTEND
     for (size_t op = 0x10; op <= 0x1a; ++op)
         t[op] = 3;  // LT GT SLT SGT EQ ISZERO AND OR XOR NOT BYTE
-    t[0x20] = 30;  // KECCAK256 (+ keccak_word)
-    t[0x30] = 2;   // ADDRESS
-    t[0x31] = 20;  // BALANCE
+    t[0x20] = 30;   // KECCAK256 (+ keccak_word)
+    t[0x30] = 2;    // ADDRESS
+    t[0x31] = 20;   // BALANCE
     for (size_t op = 0x32; op <= 0x34; ++op)
         t[op] = 2;  // ORIGIN CALLER CALLVALUE
     t[0x35] = 3;    // CALLDATALOAD
@@ -262,8 +264,10 @@ struct Field
     int64_t min;  ///< 1 for divisors, else 0
 };
 
+// clang-format off
 #define L2_GAS_FIELD(name) Field{#name, &GasSchedule::name, 0}
 #define L2_GAS_DIVISOR(name) Field{#name, &GasSchedule::name, 1}
+// clang-format on
 
 /// Every GasSchedule field, by its C++ name (the JSON keys are these names).
 constexpr Field kFields[] = {
@@ -337,7 +341,8 @@ Result<int64_t, std::string> cost_value(const Json& v, const std::string& path, 
 }
 
 /// Applies an "overrides" object to `s`. `path` prefixes the keys in error messages.
-Result<void, std::string> apply_overrides(GasSchedule& s, const Json& overrides,
+Result<void, std::string> apply_overrides(GasSchedule& s,
+                                          const Json& overrides,
                                           const std::string& path)
 {
     if (!overrides.is_object())
@@ -416,9 +421,8 @@ GasTable::GasTable(GasSchedule base) : m_entries{Entry{0, std::move(base)}} {}
 const GasSchedule& GasTable::at(uint64_t block_num) const noexcept
 {
     // The last entry with from_block <= block_num; the first entry starts at block 0.
-    const auto it = std::upper_bound(
-        m_entries.begin(), m_entries.end(), block_num,
-        [](uint64_t b, const Entry& e) { return b < e.from_block; });
+    const auto it = std::upper_bound(m_entries.begin(), m_entries.end(), block_num,
+                                     [](uint64_t b, const Entry& e) { return b < e.from_block; });
     return std::prev(it)->schedule;
 }
 
@@ -436,7 +440,8 @@ Result<GasTable, std::string> GasTable::from_json(std::string_view json)
     GasSchedule base = cancun_schedule();
     if (const auto it = doc.find("base"); it != doc.end())
     {
-        const auto rev = it->is_string() ? revision_from_name(it->get<std::string>()) : std::nullopt;
+        const auto rev =
+            it->is_string() ? revision_from_name(it->get<std::string>()) : std::nullopt;
         if (!rev)
             return unexpected(std::string{"base: must be a revision name such as \"Cancun\""});
         base = schedule_for(*rev);

@@ -1,7 +1,6 @@
 // 0x09 BLAKE2F: the BLAKE2b compression function F with a caller-chosen round count (EIP-152,
 // RFC 7693 §3.2).
 
-
 #include "execution/precompiles.hpp"
 
 namespace l2::execution {
@@ -49,8 +48,8 @@ void store_le64(uint8_t* p, uint64_t v) noexcept
 }
 
 /// RFC 7693's mixing function G.
-inline void mix(uint64_t v[16], size_t a, size_t b, size_t c, size_t d, uint64_t x,
-                uint64_t y) noexcept
+inline void
+mix(uint64_t v[16], size_t a, size_t b, size_t c, size_t d, uint64_t x, uint64_t y) noexcept
 {
     v[a] = v[a] + v[b] + x;
     v[d] = rotr(v[d] ^ v[a], 32);
@@ -63,7 +62,11 @@ inline void mix(uint64_t v[16], size_t a, size_t b, size_t c, size_t d, uint64_t
 }
 
 /// F(h, m, t, f) with `rounds` rounds; the message schedule repeats every 10 rounds.
-void compress(uint64_t h[8], const uint64_t m[16], uint64_t t0, uint64_t t1, bool last,
+void compress(uint64_t h[8],
+              const uint64_t m[16],
+              uint64_t t0,
+              uint64_t t1,
+              bool last,
               uint32_t rounds) noexcept
 {
     uint64_t v[16];

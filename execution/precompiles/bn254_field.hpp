@@ -100,20 +100,12 @@ constexpr Fp reduce_once(const uint64_t t[4]) noexcept
     return s;
 }
 
-/// a * b / 2^256 mod p for a, b < p (CIOS, the carry word is not needed as p < 2^254).
-constexpr Fp mont_mul(const uint64_t a[4], const uint64_t b[4]) noexcept
+// The portable kernels: constant evaluation, non-x86 targets, and the reference the assembly
+// is tested against.
+
+/// a * b / 2^256 mod p for a, b < p (CIOS; no carry word is needed as p < 2^254).
+constexpr Fp mont_mul_portable(const uint64_t a[4], const uint64_t b[4]) noexcept
 {
-#ifdef L2_BN254_ASM
-    if (!std::is_constant_evaluated())
-    {
-        Fp r;
-        if (x86::kHasAdx)
-            x86::mont_mul_adx(r.v, a, b, kP.w, kPInv);
-        else
-            x86::mont_mul(r.v, a, b, kP.w, kPInv);
-        return r;
-    }
-#endif
     uint64_t t[4]{};
 #pragma GCC unroll 4
     for (size_t i = 0; i < 4; ++i)
@@ -136,6 +128,59 @@ constexpr Fp mont_mul(const uint64_t a[4], const uint64_t b[4]) noexcept
     return reduce_once(t);
 }
 
+constexpr Fp add_portable(const Fp& a, const Fp& b) noexcept
+{
+    uint64_t t[4]{};
+    uint64_t carry = 0;  // a + b < 2p < 2^255: never carries out.
+#pragma GCC unroll 4
+    for (size_t i = 0; i < 4; ++i)
+    {
+        const U128 s = U128{a.v[i]} + b.v[i] + carry;
+        t[i] = lo(s);
+        carry = hi(s);
+    }
+    return reduce_once(t);
+}
+
+constexpr Fp sub_portable(const Fp& a, const Fp& b) noexcept
+{
+    Fp r;
+    uint64_t borrow = 0;
+#pragma GCC unroll 4
+    for (size_t i = 0; i < 4; ++i)
+    {
+        const U128 d = U128{a.v[i]} - b.v[i] - borrow;
+        r.v[i] = lo(d);
+        borrow = hi(d) & 1;
+    }
+    const uint64_t mask = 0 - borrow;  // Went negative: add p back.
+    uint64_t carry = 0;
+#pragma GCC unroll 4
+    for (size_t i = 0; i < 4; ++i)
+    {
+        const U128 s = U128{r.v[i]} + (kP.w[i] & mask) + carry;
+        r.v[i] = lo(s);
+        carry = hi(s);
+    }
+    return r;
+}
+
+constexpr Fp mont_mul(const uint64_t a[4], const uint64_t b[4]) noexcept
+{
+#ifdef L2_BN254_ASM
+    if (!std::is_constant_evaluated())
+    {
+        Fp r;
+        if (x86::kHasAdx)
+            x86::mont_mul_adx(r.v, a, b, kP.w, kPInv);
+        else
+            x86::mont_mul(r.v, a, b, kP.w, kPInv);
+        return r;
+    }
+#endif
+    return mont_mul_portable(a, b);
+}
+
 }  // namespace detail
 
 constexpr Fp operator+(const Fp& a, const Fp& b) noexcept
@@ -148,16 +193,7 @@ constexpr Fp operator+(const Fp& a, const Fp& b) noexcept
         return r;
     }
 #endif
-    uint64_t t[4]{};
-    uint64_t carry = 0;  // a + b < 2p < 2^255: never carries out.
-#pragma GCC unroll 4
-    for (size_t i = 0; i < 4; ++i)
-    {
-        const U128 s = U128{a.v[i]} + b.v[i] + carry;
-        t[i] = detail::lo(s);
-        carry = detail::hi(s);
-    }
-    return detail::reduce_once(t);
+    return detail::add_portable(a, b);
 }
 
 constexpr Fp operator-(const Fp& a, const Fp& b) noexcept
@@ -170,25 +206,7 @@ constexpr Fp operator-(const Fp& a, const Fp& b) noexcept
         return r;
     }
 #endif
-    Fp r;
-    uint64_t borrow = 0;
-#pragma GCC unroll 4
-    for (size_t i = 0; i < 4; ++i)
-    {
-        const U128 d = U128{a.v[i]} - b.v[i] - borrow;
-        r.v[i] = detail::lo(d);
-        borrow = detail::hi(d) & 1;
-    }
-    const uint64_t mask = 0 - borrow;  // Went negative: add p back.
-    uint64_t carry = 0;
-#pragma GCC unroll 4
-    for (size_t i = 0; i < 4; ++i)
-    {
-        const U128 s = U128{r.v[i]} + (kP.w[i] & mask) + carry;
-        r.v[i] = detail::lo(s);
-        carry = detail::hi(s);
-    }
-    return r;
+    return detail::sub_portable(a, b);
 }
 
 constexpr Fp operator-(const Fp& a) noexcept
@@ -224,23 +242,6 @@ constexpr Fp sqr(const Fp& a) noexcept
 constexpr Fp dbl(const Fp& a) noexcept
 {
     return a + a;
-}
-
-/// a / 2: an odd representative becomes even by adding p (Montgomery form commutes with it).
-constexpr Fp halve(const Fp& a) noexcept
-{
-    const uint64_t mask = 0 - (a.v[0] & 1);
-    uint64_t t[4]{};
-    uint64_t carry = 0;
-#pragma GCC unroll 4
-    for (size_t i = 0; i < 4; ++i)
-    {
-        const U128 s = U128{a.v[i]} + (kP.w[i] & mask) + carry;
-        t[i] = detail::lo(s);
-        carry = detail::hi(s);
-    }
-    return Fp{{(t[0] >> 1) | (t[1] << 63), (t[1] >> 1) | (t[2] << 63), (t[2] >> 1) | (t[3] << 63),
-               t[3] >> 1}};
 }
 
 constexpr bool is_zero(const Fp& a) noexcept

@@ -73,11 +73,6 @@ constexpr Fp2 dbl(const Fp2& a) noexcept
     return {dbl(a.c0), dbl(a.c1)};
 }
 
-constexpr Fp2 halve(const Fp2& a) noexcept
-{
-    return {halve(a.c0), halve(a.c1)};
-}
-
 /// The conjugate a^p.
 constexpr Fp2 conj(const Fp2& a) noexcept
 {

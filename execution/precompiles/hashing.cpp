@@ -23,7 +23,8 @@ uint64_t word_gas(int64_t base, int64_t word, size_t len) noexcept
     const uint64_t words = len / 32 + (len % 32 != 0);
     uint64_t per_words = 0;
     uint64_t total = 0;
-    if (__builtin_mul_overflow(w, words, &per_words) || __builtin_add_overflow(b, per_words, &total))
+    if (__builtin_mul_overflow(w, words, &per_words) ||
+        __builtin_add_overflow(b, per_words, &total))
         return UINT64_MAX;
     return total;
 }
@@ -36,8 +37,8 @@ const EVP_MD* fetch_digest(const char* name) noexcept
     EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
     if (md == nullptr)
     {
-        std::fprintf(stderr, "fatal: OpenSSL has no %s digest (the %s precompile needs it)\n",
-                     name, name);
+        std::fprintf(stderr, "fatal: OpenSSL has no %s digest (the %s precompile needs it)\n", name,
+                     name);
         std::abort();
     }
     return md;  // lives as long as the process
@@ -131,7 +132,8 @@ uint64_t identity_gas(ByteView input, const GasSchedule& gas, Revision) noexcept
 
 PrecompileResult identity_run(ByteView input, Revision) noexcept
 {
-    return {true, Bytes{input}};
+    // An empty view may hold a null pointer, which Bytes' copy would hand to memcpy.
+    return {true, input.empty() ? Bytes{} : Bytes{input}};
 }
 
 }  // namespace l2::execution

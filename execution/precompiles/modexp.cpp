@@ -17,8 +17,8 @@ __extension__ typedef unsigned __int128 U128;
 /// Stands for every value >= 2^128 in the saturating gas arithmetic below.
 constexpr U128 kSat = ~U128{0};
 
-/// Guards run() against lengths no gas limit can pay for (a 32 MiB modulus costs more than
-/// 5 * 10^12 gas under either formula): such a call fails instead of allocating.
+/// Guards run() against lengths no gas limit can pay for (a modulus over 32 MiB costs more than
+/// 3 * 10^12 gas under either formula): such a call fails instead of allocating.
 constexpr U128 kMaxRunLength = U128{1} << 25;
 
 U128 sat_add(U128 a, U128 b) noexcept
@@ -190,7 +190,8 @@ PrecompileResult modexp_run(ByteView input, Revision) noexcept
     const Bn m = to_bn(mod);
     const Bn r{BN_new()};
     // BN_mod_exp fails only on allocation failure (m != 0 here).
-    if (!ctx || !b || !e || !m || !r || BN_mod_exp(r.get(), b.get(), e.get(), m.get(), ctx.get()) != 1)
+    if (!ctx || !b || !e || !m || !r ||
+        BN_mod_exp(r.get(), b.get(), e.get(), m.get(), ctx.get()) != 1)
         return {false, {}};
     Bytes out(mod_len, 0);
     if (BN_bn2binpad(r.get(), out.data(), static_cast<int>(mod_len)) < 0)

@@ -65,7 +65,8 @@ bool verify(const uint8_t* in) noexcept
     // encodes the point at infinity, which is no public key.
     if (is_zero(r_bytes) || !less_than(r_bytes, kN) || is_zero(s_bytes) || !less_than(s_bytes, kN))
         return false;
-    if (!less_than(x_bytes, kP) || !less_than(y_bytes, kP) || (is_zero(x_bytes) && is_zero(y_bytes)))
+    if (!less_than(x_bytes, kP) || !less_than(y_bytes, kP) ||
+        (is_zero(x_bytes) && is_zero(y_bytes)))
         return false;
 
     // Primitives rather than EVP_PKEY_verify: importing the key into an EVP_PKEY on every call

@@ -76,14 +76,14 @@ PrecompileResult ecpairing_run(ByteView input, Revision)
 
 // ---- point evaluation (EIP-4844) ----
 
-uint64_t point_evaluation_gas(ByteView, const GasSchedule& gas, Revision) noexcept
+uint64_t pointeval_gas(ByteView, const GasSchedule& gas, Revision) noexcept
 {
     return cost(gas.point_evaluation);
 }
 
 /// No KZG library in Debian (shared/DEPENDENCIES.md): the address exists (warm, charged) but
 /// every call fails, consuming its gas. docs/spec/precompiles.md lists what this breaks.
-PrecompileResult point_evaluation_run(ByteView, Revision) noexcept
+PrecompileResult pointeval_run(ByteView, Revision) noexcept
 {
     return {false, {}};
 }
@@ -98,19 +98,20 @@ struct Entry
     Precompile precompile;
 };
 
+// Frontier (YP Appendix E); EIP-198 modexp, EIP-196/197 bn254 (Byzantium); EIP-152 blake2f
+// (Istanbul); EIP-4844 point evaluation (Cancun); RIP-7212 P256VERIFY, which rollups adopted
+// after London (l2node chains start later still).
 constexpr Entry kTable[] = {
     {0x01, Revision::kFrontier, false, {"ecrecover", ecrecover_gas, ecrecover_run}},
     {0x02, Revision::kFrontier, false, {"sha256", sha256_gas, sha256_run}},
     {0x03, Revision::kFrontier, false, {"ripemd160", ripemd160_gas, ripemd160_run}},
     {0x04, Revision::kFrontier, false, {"identity", identity_gas, identity_run}},
-    {0x05, Revision::kByzantium, false, {"modexp", modexp_gas, modexp_run}},  // EIP-198
-    {0x06, Revision::kByzantium, false, {"ecadd", ecadd_gas, ecadd_run}},     // EIP-196
+    {0x05, Revision::kByzantium, false, {"modexp", modexp_gas, modexp_run}},
+    {0x06, Revision::kByzantium, false, {"ecadd", ecadd_gas, ecadd_run}},
     {0x07, Revision::kByzantium, false, {"ecmul", ecmul_gas, ecmul_run}},
-    {0x08, Revision::kByzantium, false, {"ecpairing", ecpairing_gas, ecpairing_run}},  // EIP-197
-    {0x09, Revision::kIstanbul, false, {"blake2f", blake2f_gas, blake2f_run}},  // EIP-152
-    {0x0a, Revision::kCancun, false,
-     {"point_evaluation", point_evaluation_gas, point_evaluation_run}},  // EIP-4844
-    // RIP-7212. Rollups adopted it after London; l2node chains start later still.
+    {0x08, Revision::kByzantium, false, {"ecpairing", ecpairing_gas, ecpairing_run}},
+    {0x09, Revision::kIstanbul, false, {"blake2f", blake2f_gas, blake2f_run}},
+    {0x0a, Revision::kCancun, false, {"point_evaluation", pointeval_gas, pointeval_run}},
     {0x100, Revision::kLondon, true, {"p256verify", p256verify_gas, p256verify_run}},
 };
 

@@ -126,6 +126,33 @@ Built build_tx(const json& t, const json& indexes)
 
 }  // namespace
 
+std::optional<Hash> load_pre_state(const json& pre_json, StateDb& db)
+{
+    StateDiff pre;
+    for (const auto& [addr, acc] : pre_json.items())
+    {
+        AccountChange ch;
+        ch.identity = *address_from_hex(addr);
+        Account a;
+        a.nonce = num64(acc.at("nonce"));
+        a.balance = num(acc.at("balance"));
+        const Bytes code = bytes(acc.at("code"));
+        if (!code.empty())
+        {
+            a.code_hash = keccak256(code);
+            pre.code.emplace_back(a.code_hash, code);
+        }
+        ch.account = a;
+        for (const auto& [slot, value] : acc.at("storage").items())
+            ch.storage.push_back({*u256_from_string(slot), num(value)});
+        pre.accounts.push_back(std::move(ch));
+    }
+    auto prepared = db.prepare(pre, txtypes::kEmptyRootHash);
+    if (!prepared || !db.commit(*prepared))
+        return std::nullopt;
+    return prepared->state_root;
+}
+
 StateTestSummary run_state_test_file(const std::filesystem::path& file,
                                      const StateTestOptions& options)
 {
@@ -150,32 +177,13 @@ StateTestSummary run_state_test_file(const std::filesystem::path& file,
         // Pre-state, once per test.
         MemoryStore kv;
         StateDb db{kv};
-        StateDiff pre;
-        for (const auto& [addr, acc] : test.at("pre").items())
-        {
-            AccountChange ch;
-            ch.identity = *address_from_hex(addr);
-            Account a;
-            a.nonce = num64(acc.at("nonce"));
-            a.balance = num(acc.at("balance"));
-            const Bytes code = bytes(acc.at("code"));
-            if (!code.empty())
-            {
-                a.code_hash = keccak256(code);
-                pre.code.emplace_back(a.code_hash, code);
-            }
-            ch.account = a;
-            for (const auto& [slot, value] : acc.at("storage").items())
-                ch.storage.push_back({*u256_from_string(slot), num(value)});
-            pre.accounts.push_back(std::move(ch));
-        }
-        auto prepared = db.prepare(pre, txtypes::kEmptyRootHash);
-        if (!prepared || !db.commit(*prepared))
+        const auto loaded = load_pre_state(test.at("pre"), db);
+        if (!loaded)
         {
             ++sum.failed;
             continue;
         }
-        const Hash pre_root = prepared->state_root;
+        const Hash pre_root = *loaded;
 
         const json& env = test.at("env");
         evm::BlockContext block;

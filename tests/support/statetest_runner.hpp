@@ -5,9 +5,13 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <state/state_db.hpp>
 #include <txtypes/revision.hpp>
 
 namespace l2::test {
@@ -34,6 +38,10 @@ struct StateTestSummary
     size_t failed = 0;
     size_t skipped = 0;
 };
+
+/// Writes a fixture's "pre" accounts (balance, nonce, code, storage) into `db` as one block on
+/// an empty state and returns the state root (empty on failure).
+std::optional<Hash> load_pre_state(const nlohmann::json& pre, state::StateDb& db);
 
 /// Runs every case of one fixture file.
 StateTestSummary run_state_test_file(const std::filesystem::path& file,

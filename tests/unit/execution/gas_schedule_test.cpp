@@ -16,17 +16,16 @@ namespace {
 std::map<uint8_t, int32_t> cancun_expected()
 {
     std::map<uint8_t, int32_t> m = {
-        {0x00, 0},     {0x01, 3},    {0x02, 5},   {0x03, 3},   {0x04, 5},   {0x05, 5},
-        {0x06, 5},     {0x07, 5},    {0x08, 8},   {0x09, 8},   {0x0a, 10},  {0x0b, 5},
-        {0x20, 30},    {0x30, 2},    {0x31, 0},   {0x32, 2},   {0x33, 2},   {0x34, 2},
-        {0x35, 3},     {0x36, 2},    {0x37, 3},   {0x38, 2},   {0x39, 3},   {0x3a, 2},
-        {0x3b, 0},     {0x3c, 0},    {0x3d, 2},   {0x3e, 3},   {0x3f, 0},   {0x40, 20},
-        {0x41, 2},     {0x42, 2},    {0x43, 2},   {0x44, 2},   {0x45, 2},   {0x46, 2},
-        {0x47, 5},     {0x48, 2},    {0x49, 3},   {0x4a, 2},   {0x50, 2},   {0x51, 3},
-        {0x52, 3},     {0x53, 3},    {0x54, 0},   {0x55, 0},   {0x56, 8},   {0x57, 10},
-        {0x58, 2},     {0x59, 2},    {0x5a, 2},   {0x5b, 1},   {0x5c, 100}, {0x5d, 100},
-        {0x5e, 3},     {0x5f, 2},    {0xf0, 32000}, {0xf1, 0}, {0xf2, 0},   {0xf3, 0},
-        {0xf4, 0},     {0xf5, 32000}, {0xfa, 0},  {0xfd, 0},   {0xff, 5000},
+        {0x00, 0},     {0x01, 3},    {0x02, 5}, {0x03, 3},   {0x04, 5},   {0x05, 5},     {0x06, 5},
+        {0x07, 5},     {0x08, 8},    {0x09, 8}, {0x0a, 10},  {0x0b, 5},   {0x20, 30},    {0x30, 2},
+        {0x31, 0},     {0x32, 2},    {0x33, 2}, {0x34, 2},   {0x35, 3},   {0x36, 2},     {0x37, 3},
+        {0x38, 2},     {0x39, 3},    {0x3a, 2}, {0x3b, 0},   {0x3c, 0},   {0x3d, 2},     {0x3e, 3},
+        {0x3f, 0},     {0x40, 20},   {0x41, 2}, {0x42, 2},   {0x43, 2},   {0x44, 2},     {0x45, 2},
+        {0x46, 2},     {0x47, 5},    {0x48, 2}, {0x49, 3},   {0x4a, 2},   {0x50, 2},     {0x51, 3},
+        {0x52, 3},     {0x53, 3},    {0x54, 0}, {0x55, 0},   {0x56, 8},   {0x57, 10},    {0x58, 2},
+        {0x59, 2},     {0x5a, 2},    {0x5b, 1}, {0x5c, 100}, {0x5d, 100}, {0x5e, 3},     {0x5f, 2},
+        {0xf0, 32000}, {0xf1, 0},    {0xf2, 0}, {0xf3, 0},   {0xf4, 0},   {0xf5, 32000}, {0xfa, 0},
+        {0xfd, 0},     {0xff, 5000},
     };
     for (uint8_t op = 0x10; op <= 0x1d; ++op)
         m[op] = 3;  // LT..SAR
@@ -89,13 +88,13 @@ TEST(GasSchedule, RevisionsChangeAvailabilityAndCosts)
     EXPECT_EQ(schedule_for(Revision::kSpuriousDragon).exp_byte, 50);  // EIP-160
     // Byzantium.
     EXPECT_EQ(op(Revision::kSpuriousDragon, 0xfd), kUndefinedOp);
-    EXPECT_EQ(op(Revision::kByzantium, 0xfd), 0);   // REVERT
+    EXPECT_EQ(op(Revision::kByzantium, 0xfd), 0);    // REVERT
     EXPECT_EQ(op(Revision::kByzantium, 0xfa), 700);  // STATICCALL
     EXPECT_EQ(op(Revision::kByzantium, 0x3d), 2);    // RETURNDATASIZE
     // Constantinople.
     EXPECT_EQ(op(Revision::kByzantium, 0x1b), kUndefinedOp);
-    EXPECT_EQ(op(Revision::kConstantinople, 0x1b), 3);  // SHL
-    EXPECT_EQ(op(Revision::kConstantinople, 0x3f), 400);  // EXTCODEHASH
+    EXPECT_EQ(op(Revision::kConstantinople, 0x1b), 3);      // SHL
+    EXPECT_EQ(op(Revision::kConstantinople, 0x3f), 400);    // EXTCODEHASH
     EXPECT_EQ(op(Revision::kConstantinople, 0xf5), 32000);  // CREATE2
     EXPECT_EQ(op(Revision::kPetersburg, 0x54), 200);
     // Istanbul (EIP-1884, -1344, -2028).
@@ -266,23 +265,61 @@ TEST(GasTable, EveryScheduleFieldIsAKey)
 {
     // Each GasSchedule field, by its C++ name, overrides that field.
     const char* const fields[] = {
-        "memory_word", "memory_quad_divisor", "copy_word", "keccak_word", "log_topic",
-        "log_data_byte", "exp_byte", "warm_access", "cold_sload", "cold_account_access",
-        "sstore_set", "sstore_reset", "sstore_clears_refund", "sstore_sentry", "call_value",
-        "call_stipend", "new_account", "selfdestruct_new_account", "code_deposit_byte",
-        "initcode_word", "create_hash_word", "max_refund_quotient", "tx_base", "tx_create",
-        "tx_data_zero", "tx_data_nonzero", "tx_access_list_address", "tx_access_list_key",
-        "ecrecover", "sha256_base", "sha256_word", "ripemd160_base", "ripemd160_word",
-        "identity_base", "identity_word", "modexp_min", "modexp_divisor", "bn254_add",
-        "bn254_mul", "bn254_pairing_base", "bn254_pairing_pair", "blake2f_round",
-        "point_evaluation", "p256verify", "l1sload_base", "l1sload_per_key", "wasm_read_u64",
+        "memory_word",
+        "memory_quad_divisor",
+        "copy_word",
+        "keccak_word",
+        "log_topic",
+        "log_data_byte",
+        "exp_byte",
+        "warm_access",
+        "cold_sload",
+        "cold_account_access",
+        "sstore_set",
+        "sstore_reset",
+        "sstore_clears_refund",
+        "sstore_sentry",
+        "call_value",
+        "call_stipend",
+        "new_account",
+        "selfdestruct_new_account",
+        "code_deposit_byte",
+        "initcode_word",
+        "create_hash_word",
+        "max_refund_quotient",
+        "tx_base",
+        "tx_create",
+        "tx_data_zero",
+        "tx_data_nonzero",
+        "tx_access_list_address",
+        "tx_access_list_key",
+        "ecrecover",
+        "sha256_base",
+        "sha256_word",
+        "ripemd160_base",
+        "ripemd160_word",
+        "identity_base",
+        "identity_word",
+        "modexp_min",
+        "modexp_divisor",
+        "bn254_add",
+        "bn254_mul",
+        "bn254_pairing_base",
+        "bn254_pairing_pair",
+        "blake2f_round",
+        "point_evaluation",
+        "p256verify",
+        "l1sload_base",
+        "l1sload_per_key",
+        "wasm_read_u64",
     };
     for (const char* f : fields)
     {
         const auto t = GasTable::from_json(std::string{R"({"overrides": {")"} + f + R"(": 7}})");
         EXPECT_TRUE(t) << f << ": " << (t ? "" : t.error());
     }
-    const auto t = GasTable::from_json(R"({"overrides": {"l1sload_per_key": 7, "wasm_read_u64": 9}})");
+    const auto t =
+        GasTable::from_json(R"({"overrides": {"l1sload_per_key": 7, "wasm_read_u64": 9}})");
     ASSERT_TRUE(t);
     EXPECT_EQ(t->at(0).l1sload_per_key, 7);
     EXPECT_EQ(t->at(0).wasm_read_u64, 9);

@@ -75,16 +75,11 @@ TEST(Precompiles, ActivationByRevision)
         const char* name;
     };
     const Case cases[] = {
-        {0x01, Revision::kFrontier, "ecrecover"},
-        {0x02, Revision::kFrontier, "sha256"},
-        {0x03, Revision::kFrontier, "ripemd160"},
-        {0x04, Revision::kFrontier, "identity"},
-        {0x05, Revision::kByzantium, "modexp"},
-        {0x06, Revision::kByzantium, "ecadd"},
-        {0x07, Revision::kByzantium, "ecmul"},
-        {0x08, Revision::kByzantium, "ecpairing"},
-        {0x09, Revision::kIstanbul, "blake2f"},
-        {0x0a, Revision::kCancun, "point_evaluation"},
+        {0x01, Revision::kFrontier, "ecrecover"}, {0x02, Revision::kFrontier, "sha256"},
+        {0x03, Revision::kFrontier, "ripemd160"}, {0x04, Revision::kFrontier, "identity"},
+        {0x05, Revision::kByzantium, "modexp"},   {0x06, Revision::kByzantium, "ecadd"},
+        {0x07, Revision::kByzantium, "ecmul"},    {0x08, Revision::kByzantium, "ecpairing"},
+        {0x09, Revision::kIstanbul, "blake2f"},   {0x0a, Revision::kCancun, "point_evaluation"},
     };
     for (const auto& c : cases)
     {
@@ -182,7 +177,8 @@ TEST(Precompiles, HashingGasIsBasePlusWords)
 
 // ---- 0x01 ECRECOVER ----
 
-constexpr Hash kKey = hash_literal("4646464646464646464646464646464646464646464646464646464646464646");
+constexpr Hash kKey =
+    hash_literal("4646464646464646464646464646464646464646464646464646464646464646");
 
 Bytes ecrecover_input(const Hash& h, uint64_t v, const U256& r, const U256& s)
 {
@@ -214,7 +210,8 @@ TEST(Precompiles, EcrecoverRecoversSigner)
 
     // High s (n - s, with the other parity) is the same signature to ecrecover: EIP-2 restricts
     // transactions only.
-    const auto high = run(0x01, ecrecover_input(h, 28u - sig->y_parity, sig->r, kSecp256k1N - sig->s));
+    const auto high =
+        run(0x01, ecrecover_input(h, 28u - sig->y_parity, sig->r, kSecp256k1N - sig->s));
     EXPECT_TRUE(high.success);
     EXPECT_EQ(high.output, expected);
 }
@@ -295,25 +292,27 @@ constexpr std::string_view kSecp256k1PMinus1 =
 TEST(Precompiles, ModexpEip198Examples)
 {
     // 3^(p-1) mod p = 1 (Fermat) for p = 2^256 - 2^32 - 977.
-    const Bytes fermat = modexp_input(1, 32, 32, "03" + std::string{kSecp256k1PMinus1} +
-                                                     std::string{kSecp256k1P});
+    const Bytes fermat =
+        modexp_input(1, 32, 32, "03" + std::string{kSecp256k1PMinus1} + std::string{kSecp256k1P});
     auto r = run(0x05, fermat);
     EXPECT_TRUE(r.success);
     EXPECT_EQ(to_hex(r.output), "0000000000000000000000000000000000000000000000000000000000000001");
     EXPECT_EQ(gas(0x05, fermat, Revision::kByzantium), 13056u);  // the EIP's figure
-    EXPECT_EQ(gas(0x05, fermat, Revision::kBerlin), 1360u);     // 4^2 * 255 / 3
+    EXPECT_EQ(gas(0x05, fermat, Revision::kBerlin), 1360u);      // 4^2 * 255 / 3
 
     // Base length 0: the exponent starts right after the lengths; 0^e = 0.
-    r = run(0x05, modexp_input(0, 32, 32, std::string{kSecp256k1PMinus1} + std::string{kSecp256k1P}));
+    r = run(0x05,
+            modexp_input(0, 32, 32, std::string{kSecp256k1PMinus1} + std::string{kSecp256k1P}));
     EXPECT_TRUE(r.success);
     EXPECT_EQ(r.output, Bytes(32, 0));
 
     // Modulus length 2^256 - 1: no gas can pay for it.
     Bytes huge = word(0);
     huge += word(32);
-    huge += hex("ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
-                "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
-                "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffd");
+    huge +=
+        hex("ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffd");
     EXPECT_EQ(gas(0x05, huge, Revision::kByzantium), UINT64_MAX);
     EXPECT_EQ(gas(0x05, huge, Revision::kBerlin), UINT64_MAX);
 
@@ -330,7 +329,9 @@ TEST(Precompiles, ModexpEip198Examples)
 TEST(Precompiles, ModexpEdgeCases)
 {
     // Modulus 0: mod_len zero bytes.
-    auto r = run(0x05, modexp_input(1, 1, 4, "0203" "00000000"));
+    auto r = run(0x05, modexp_input(1, 1, 4,
+                                    "0203"
+                                    "00000000"));
     EXPECT_TRUE(r.success);
     EXPECT_EQ(r.output, Bytes(4, 0));
     // Modulus entirely in the zero padding.
@@ -458,19 +459,23 @@ TEST(Precompiles, Blake2fEip152Vectors)
     };
     const Case cases[] = {
         {"vector 4", blake2f_input("00000000", "01"),
-         "08c9bcf367e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5d282e6ad7f520e511f6c3e2b8c68"
+         "08c9bcf367e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5d282e6ad7f520e511f6c3e2b8"
+         "c68"
          "059b9442be0454267ce079217e1319cde05b",
          0},
         {"vector 5", blake2f_input("0000000c", "01"),
-         "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de45"
+         "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4"
+         "5"
          "33cc9518d38aa8dbf1925ab92386edd4009923",
          12},
         {"vector 6", blake2f_input("0000000c", "00"),
-         "75ab69d3190a562c51aef8d88f1c2775876944407270c42c9844252c26d2875298743e7f6d5ea2f2d3e8d22603"
+         "75ab69d3190a562c51aef8d88f1c2775876944407270c42c9844252c26d2875298743e7f6d5ea2f2d3e8d2260"
+         "3"
          "9cd31b4e426ac4f2d3d666a610c2116fde4735",
          12},
         {"vector 7", blake2f_input("00000001", "01"),
-         "b63a380cb2897d521994a85234ee2c181b5f844d2c624c002677e9703449d2fba551b3a8333bcdf5f2f7e08993"
+         "b63a380cb2897d521994a85234ee2c181b5f844d2c624c002677e9703449d2fba551b3a8333bcdf5f2f7e0899"
+         "3"
          "d53923de3d64fcc68c034e717b9293fed7a421",
          1},
     };
@@ -555,7 +560,8 @@ Bytes p256_signed_input(const Bytes& hash)
     std::unique_ptr<EVP_PKEY, OsslDeleter> key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
     if (!key)
         throw std::runtime_error("keygen");
-    std::unique_ptr<EVP_PKEY_CTX, OsslDeleter> ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr)};
+    std::unique_ptr<EVP_PKEY_CTX, OsslDeleter> ctx{
+        EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr)};
     size_t der_len = 0;
     if (EVP_PKEY_sign_init(ctx.get()) != 1 ||
         EVP_PKEY_sign(ctx.get(), nullptr, &der_len, hash.data(), hash.size()) != 1)
@@ -564,7 +570,8 @@ Bytes p256_signed_input(const Bytes& hash)
     if (EVP_PKEY_sign(ctx.get(), der.data(), &der_len, hash.data(), hash.size()) != 1)
         throw std::runtime_error("sign");
     const uint8_t* p = der.data();
-    std::unique_ptr<ECDSA_SIG, OsslDeleter> sig{d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len))};
+    std::unique_ptr<ECDSA_SIG, OsslDeleter> sig{
+        d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len))};
     BIGNUM* x = nullptr;
     BIGNUM* y = nullptr;
     if (!sig || EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||

@@ -57,11 +57,15 @@ Bytes random_value(std::mt19937_64& rng, size_t max_len)
 
 /// A sorted block of updates over `keys`: about a third deletes (of present keys when there
 /// are any), the rest inserts or overwrites. `model` is updated to match.
-std::vector<TrieUpdate> random_block(std::mt19937_64& rng, const std::vector<Hash>& keys,
-                                     Model& model, size_t max_ops, size_t max_value)
+std::vector<TrieUpdate> random_block(std::mt19937_64& rng,
+                                     const std::vector<Hash>& keys,
+                                     Model& model,
+                                     size_t max_ops,
+                                     size_t max_value,
+                                     size_t min_ops = 1)
 {
     std::map<Hash, Bytes> ops;
-    const size_t n = 1 + static_cast<size_t>(rng() % max_ops);
+    const size_t n = min_ops + static_cast<size_t>(rng() % (max_ops - min_ops + 1));
     for (size_t i = 0; i < n; ++i)
     {
         if (rng() % 3 == 0 && !model.empty())
@@ -78,14 +82,52 @@ std::vector<TrieUpdate> random_block(std::mt19937_64& rng, const std::vector<Has
     std::vector<TrieUpdate> block;
     for (auto& [k, v] : ops)
     {
+        // Old-value hints: right for half the present keys, wrong for a quarter.
+        Bytes hint;
+        const auto it = model.find(k);
+        const uint64_t pick = rng() % 4;
+        if (it != model.end() && pick < 2)
+            hint = it->second;
+        else if (pick == 2)
+            hint = random_value(rng, max_value);
         if (v.empty())
             model.erase(k);
         else
             model[k] = v;
-        block.push_back({k, std::move(v)});
+        block.push_back({k, std::move(v), std::move(hint)});
     }
     return block;
 }
+
+/// A KvStore that counts reads (to see which nodes apply() loads).
+class CountingStore final : public KvStore
+{
+public:
+    explicit CountingStore(KvStore& inner) : m_inner{inner} {}
+    bool get(Column c, ByteView key, Bytes& out) const override
+    {
+        ++reads;
+        return m_inner.get(c, key, out);
+    }
+    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
+    {
+        return m_inner.write(batch, sync);
+    }
+    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
+    {
+        m_inner.scan(c, prefix, from, visit);
+    }
+    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override
+    {
+        return m_inner.delete_range(c, begin, end);
+    }
+    uint64_t approximate_size(Column c) const override { return m_inner.approximate_size(c); }
+
+    mutable size_t reads = 0;
+
+private:
+    KvStore& m_inner;
+};
 
 /// Applies one block and writes its batch; returns the new root.
 Hash commit(KvStore& kv, Trie& trie, const Hash& root, const std::vector<TrieUpdate>& block)
@@ -100,8 +142,14 @@ Hash commit(KvStore& kv, Trie& trie, const Hash& root, const std::vector<TrieUpd
 }
 
 /// Runs `blocks` random blocks, checking the root and the touched keys after each.
-Hash run_random(KvStore& kv, Trie& trie, std::mt19937_64& rng, const std::vector<Hash>& keys,
-                Model& model, size_t blocks, size_t max_ops, size_t max_value)
+Hash run_random(KvStore& kv,
+                Trie& trie,
+                std::mt19937_64& rng,
+                const std::vector<Hash>& keys,
+                Model& model,
+                size_t blocks,
+                size_t max_ops,
+                size_t max_value)
 {
     Hash root = kEmptyRootHash;
     for (size_t b = 0; b < blocks; ++b)
@@ -207,7 +255,8 @@ TEST(TrieTest, DeleteEverythingGivesEmptyRoot)
         model[k] = random_value(rng, 40);
         block.push_back({k, model[k]});
     }
-    std::sort(block.begin(), block.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+    std::sort(block.begin(), block.end(),
+              [](const auto& a, const auto& b) { return a.key < b.key; });
     Hash root = commit(kv, trie, kEmptyRootHash, block);
     ASSERT_EQ(root, reference_root(model));
 
@@ -226,7 +275,8 @@ TEST(TrieTest, DeleteEverythingGivesEmptyRoot)
             model.erase(left.back());
             left.pop_back();
         }
-        std::sort(dels.begin(), dels.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+        std::sort(dels.begin(), dels.end(),
+                  [](const auto& a, const auto& b) { return a.key < b.key; });
         root = commit(kv, trie, root, dels);
         ASSERT_EQ(root, reference_root(model));
     }
@@ -337,7 +387,9 @@ TEST(TrieTest, LongSharedPrefixesAndCollapse)
     EXPECT_EQ(root, kEmptyRootHash);
 }
 
-void check_proofs(const KvStore& kv, const Hash& root, const Model& model,
+void check_proofs(const KvStore& kv,
+                  const Hash& root,
+                  const Model& model,
                   const std::vector<Hash>& absent)
 {
     Trie trie{kv};
@@ -527,11 +579,94 @@ TEST(TrieTest, NodeCacheGivesSameRootsWithinBudget)
     EXPECT_FALSE(cache.get(key_of(1), out));
 }
 
+TEST(TrieTest, OldValueHintsSkipLeafReads)
+{
+    MemoryStore mem;
+    CountingStore kv{mem};
+    Trie trie{kv};
+    std::mt19937_64 rng{23};
+    Model model;
+    std::vector<TrieUpdate> block;
+    for (const auto& k : hashed_keys(3000))
+        model[k] = random_value(rng, 40);
+    for (const auto& [k, v] : model)
+        block.push_back({k, v});
+    const Hash root = commit(kv, trie, kEmptyRootHash, block);
+
+    // 300 overwrites and 30 deletes of present keys, applied three ways to the same root.
+    Model after = model;
+    std::vector<TrieUpdate> right, wrong, none;
+    size_t i = 0;
+    for (const auto& [k, v] : model)
+    {
+        if (i++ % 9 != 0)
+            continue;
+        Bytes value = right.size() % 10 == 9 ? Bytes{} : random_value(rng, 40);
+        if (value.empty())
+            after.erase(k);
+        else
+            after[k] = value;
+        right.push_back({k, value, v});
+        wrong.push_back({k, value, random_value(rng, 40)});
+        none.push_back({k, value});
+    }
+    ASSERT_GE(right.size(), 330u);
+    const auto reads_for = [&](const std::vector<TrieUpdate>& updates) {
+        kv.reads = 0;
+        WriteBatch batch;
+        const auto r = trie.apply(root, updates, batch);
+        EXPECT_TRUE(r.has_value());
+        EXPECT_EQ(r.value_or(Hash{}), reference_root(after));
+        return kv.reads;
+    };
+    const size_t with_right = reads_for(right);
+    const size_t with_wrong = reads_for(wrong);
+    const size_t without = reads_for(none);
+    EXPECT_EQ(with_wrong, without);
+    // Every hinted leaf sits alone under its branch slot here (3000 keys, depth ~3-4).
+    EXPECT_LE(with_right + right.size() * 9 / 10, without) << with_right << " vs " << without;
+}
+
+TEST(TrieTest, ParallelApplyMatchesSequential)
+{
+    // Blocks above kParallelMinUpdates go through the threaded root update; the roots and the
+    // stored nodes must be those of one thread. The last block deletes all but one key, so the
+    // root may collapse and the threaded path must step aside.
+    MemoryStore kv1, kv2, kv3;
+    Trie one{kv1}, two{kv2, nullptr, 2}, three{kv3, nullptr, 3};
+    std::mt19937_64 rng{17};
+    Model model;
+    const auto keys = hashed_keys(20000);
+    Hash r1 = kEmptyRootHash, r2 = kEmptyRootHash, r3 = kEmptyRootHash;
+    for (size_t b = 0; b < 12; ++b)
+    {
+        std::vector<TrieUpdate> block;
+        if (b + 1 < 12)
+            block = random_block(rng, keys, model, 6000, 40, 2000);
+        else
+        {
+            for (auto it = std::next(model.begin()); it != model.end(); ++it)
+                block.push_back({it->first, {}});
+            model.erase(std::next(model.begin()), model.end());
+        }
+        ASSERT_GE(block.size(), Trie::kParallelMinUpdates);
+        r1 = commit(kv1, one, r1, block);
+        r2 = commit(kv2, two, r2, block);
+        r3 = commit(kv3, three, r3, block);
+        ASSERT_EQ(r1, reference_root(model)) << b;
+        ASSERT_EQ(r2, r1) << b;
+        ASSERT_EQ(r3, r1) << b;
+        ASSERT_EQ(kv2.count(Column::kTrieNodes), kv1.count(Column::kTrieNodes));
+        ASSERT_EQ(kv3.count(Column::kTrieNodes), kv1.count(Column::kTrieNodes));
+    }
+    EXPECT_EQ(model.size(), 1u);
+}
+
 TEST(TrieTest, PersistsInRocksDb)
 {
     namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() /
-                         ("l2_trie_test_" + std::to_string(std::random_device{}()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("l2_trie_test_" + std::to_string(std::random_device{}()));
     fs::remove_all(dir);
     std::mt19937_64 rng{21};
     Model model;

@@ -1,0 +1,80 @@
+// A repricing scheduled in the chain config's gas table changes the gas a transaction uses from
+// its activation block on, and not before.
+#include <gtest/gtest.h>
+
+#include <execution/executor.hpp>
+#include <execution/gas_schedule.hpp>
+#include <state/journaled_state.hpp>
+#include <state/memory_store.hpp>
+#include <state/state_db.hpp>
+#include <txtypes/keccak.hpp>
+
+using namespace l2;
+using namespace l2::execution;
+
+namespace {
+
+constexpr Hash kKey =
+    hash_literal("4646464646464646464646464646464646464646464646464646464646464646");
+constexpr Address kContract = address_literal("00000000000000000000000000000000000c0de0");
+
+/// Gas used by one call to a contract doing SLOAD(0) then ADD, under the table at `block_num`.
+uint64_t gas_used_at(const GasTable& table, uint64_t block_num)
+{
+    state::MemoryStore kv;
+    state::StateDb db{kv};
+    const Address sender = *address_from_private_key(kKey);
+    state::StateDiff genesis;
+    state::AccountChange funded;
+    funded.identity = sender;
+    funded.account = state::Account{};
+    funded.account->balance = U256{1'000'000'000'000'000'000ULL};
+    genesis.accounts.push_back(funded);
+    // PUSH1 0 SLOAD PUSH1 1 ADD POP STOP
+    const Bytes code{0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x50, 0x00};
+    state::AccountChange contract;
+    contract.identity = kContract;
+    contract.account = state::Account{};
+    contract.account->code_hash = keccak256(code);
+    genesis.accounts.push_back(contract);
+    genesis.code.emplace_back(keccak256(code), code);
+    auto p = db.prepare(genesis, txtypes::kEmptyRootHash);
+    EXPECT_TRUE(p && db.commit(*p));
+
+    txtypes::Transaction txn;
+    txn.type = txtypes::TxType::kDynamicFee;
+    txn.chain_id = 901;
+    txn.gas_limit = 100'000;
+    txn.max_fee_per_gas = 10;
+    txn.to = kContract;
+    EXPECT_TRUE(txtypes::sign_transaction(txn, kKey));
+
+    evm::BlockContext block;
+    block.number = block_num;
+    block.gas_limit = 30'000'000;
+    block.chain_id = 901;
+    state::JournaledState st{db};
+    TxEnv env{Revision::kCancun, true, &table.at(block_num), std::nullopt};
+    auto out = execute_transaction(st, block, txn, sender, env, block.gas_limit);
+    EXPECT_TRUE(out) << (out ? "" : to_string(out.error()));
+    return out ? out->gas_used : 0;
+}
+
+TEST(GasTable, RepricingChangesGasFromItsBlockOn)
+{
+    auto table = GasTable::from_json(R"({
+        "base": "Cancun",
+        "repricings": [{"block": 1000, "overrides": {"cold_sload": 4000, "op.ADD": 5}}]
+    })");
+    ASSERT_TRUE(table) << table.error();
+    const uint64_t before = gas_used_at(*table, 999);
+    const uint64_t after = gas_used_at(*table, 1000);
+    const uint64_t later = gas_used_at(*table, 5000);
+    // cold SLOAD 2100 -> 4000 (+1900) and ADD 3 -> 5 (+2).
+    EXPECT_EQ(after - before, 1900u + 2u);
+    EXPECT_EQ(later, after);
+    // The unrepriced default: 21000 + 3 (PUSH) + 2100 (cold SLOAD) + 3 + 3 (ADD) + 2 (POP).
+    EXPECT_EQ(before, 21000u + 3 + 2100 + 3 + 3 + 2);
+}
+
+}  // namespace
