@@ -31,10 +31,12 @@ bool charge(Frame& f, int64_t cost) noexcept
     return true;
 }
 
-/// EIP-2929 account access cost (warm or cold) beyond the static cost.
+/// EIP-2929 account access cost (warm or cold); before Berlin the static cost is all.
 int64_t access_cost(Frame& f, const Address& a)
 {
     const auto& g = f.evm.gas();
+    if (f.evm.revision() < Revision::kBerlin)
+        return 0;
     return f.evm.state().access_account(a) ? g.warm_access : g.cold_account_access;
 }
 
@@ -191,7 +193,7 @@ bool op_sstore(Frame& f) noexcept
     auto& st = f.evm.state();
     const Address& a = f.msg.recipient;
     int64_t cost = 0;
-    if (!st.access_storage(a, slot))
+    if (f.evm.revision() >= Revision::kBerlin && !st.access_storage(a, slot))
         cost += g.cold_sload;
     const U256 current = st.storage(a, slot);
     const U256 original = st.original_storage(a, slot);
@@ -470,9 +472,7 @@ bool op_selfdestruct(Frame& f) noexcept
     const Address beneficiary = to_address(f.pop());
     const auto& g = f.evm.gas();
     auto& st = f.evm.state();
-    int64_t cost = 0;
-    if (!st.access_account(beneficiary))
-        cost += g.cold_account_access;
+    int64_t cost = access_cost(f, beneficiary) == g.cold_account_access ? g.cold_account_access : 0;
     const Address& self = f.msg.recipient;
     const U256 balance = st.balance(self);
     if (balance && st.is_empty(beneficiary))

@@ -168,7 +168,7 @@ constexpr bool operator==(const Jacobian<F>& p, const Jacobian<F>& q) noexcept
     return p.x * z2z2 == q.x * z1z1 && p.y * q.z * z2z2 == q.y * p.z * z1z1;
 }
 
-/// [k] p (4-bit fixed window, variable time: scalars are public).
+/// [k] p for p in G1 (GLV with width-5 NAFs; variable time: scalars are public).
 G1 mul(const G1& p, const U256& k) noexcept;
 
 /// Writes the affine form of `p` to `out`; false (and nothing written) for the point at infinity.

@@ -3,46 +3,55 @@
 /// GCC makes setc/or chains or 128-bit adds of the portable carry code (as for U256), so the
 /// Montgomery product, the sum and the difference are written out with mul/adc/sbb/cmov.
 /// The build targets baseline x86-64, so the mulx/adcx/adox kernel is chosen at run time.
+/// Unoptimized builds keep the portable code: at -O0 GCC cannot find registers for the operands.
 
 #include <cstdint>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
-#endif
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE__)
 #define L2_BN254_ASM 1
 
+#include <cpuid.h>
+
 namespace l2::execution::bn254::detail::x86 {
+
+// One instruction per line: the formatter would pack the assembly strings.
+// clang-format off
 
 // One CIOS round for limb OFF of b: t += a * b[OFF]; then t = (t + m p) / 2^64 with
 // m = t0 * (-p^-1) mod 2^64. The limbs rotate through five registers, T0 lowest, T4 the carry
 // word: after the round T0 is zero and free to be the next round's carry word. No sum
 // overflows: a * b_i + t + c <= 2^128 - 1, and t stays below 2p.
-#define L2_BN254_MAC(OFF, AJ, TJ)       \
-    "movq " AJ "(%[a]), %%rax\n\t"      \
-    "mulq " OFF "(%[b])\n\t"            \
-    "addq %%rax, %[" TJ "]\n\t"         \
-    "adcq $0, %%rdx\n\t"                \
-    "addq %[c], %[" TJ "]\n\t"          \
-    "adcq $0, %%rdx\n\t"                \
+#define L2_BN254_MAC(OFF, AJ, TJ)  \
+    "movq " AJ "(%[a]), %%rax\n\t" \
+    "mulq " OFF "(%[b])\n\t"       \
+    "addq %%rax, %[" TJ "]\n\t"    \
+    "adcq $0, %%rdx\n\t"           \
+    "addq %[c], %[" TJ "]\n\t"     \
+    "adcq $0, %%rdx\n\t"           \
     "movq %%rdx, %[c]\n\t"
-#define L2_BN254_RED(PJ, TJ)            \
-    "movq %[" PJ "], %%rax\n\t"         \
-    "mulq %[m]\n\t"                     \
-    "addq %%rax, %[" TJ "]\n\t"         \
-    "adcq $0, %%rdx\n\t"                \
-    "addq %[c], %[" TJ "]\n\t"          \
-    "adcq $0, %%rdx\n\t"                \
+#define L2_BN254_RED(PJ, TJ)    \
+    "movq %[" PJ "], %%rax\n\t" \
+    "mulq %[m]\n\t"             \
+    "addq %%rax, %[" TJ "]\n\t" \
+    "adcq $0, %%rdx\n\t"        \
+    "addq %[c], %[" TJ "]\n\t"  \
+    "adcq $0, %%rdx\n\t"        \
     "movq %%rdx, %[c]\n\t"
-#define L2_BN254_ROUND(OFF, T0, T1, T2, T3, T4)                                             \
-    "xorl %k[c], %k[c]\n\t" L2_BN254_MAC(OFF, "0", T0) L2_BN254_MAC(OFF, "8", T1)          \
-        L2_BN254_MAC(OFF, "16", T2) L2_BN254_MAC(OFF, "24", T3)                             \
-    "movq %[c], %[" T4 "]\n\t"                                                              \
-    "movq %[pinv], %[m]\n\t"                                                             \
-    "imulq %[" T0 "], %[m]\n\t"                                                             \
-    "xorl %k[c], %k[c]\n\t" L2_BN254_RED("p0", T0) L2_BN254_RED("p1", T1)                  \
-        L2_BN254_RED("p2", T2) L2_BN254_RED("p3", T3) "addq %[c], %[" T4 "]\n\t"
+#define L2_BN254_ROUND(OFF, T0, T1, T2, T3, T4) \
+    "xorl %k[c], %k[c]\n\t"                     \
+    L2_BN254_MAC(OFF, "0", T0)                  \
+    L2_BN254_MAC(OFF, "8", T1)                  \
+    L2_BN254_MAC(OFF, "16", T2)                 \
+    L2_BN254_MAC(OFF, "24", T3)                 \
+    "movq %[c], %[" T4 "]\n\t"                  \
+    "movq %[pinv], %[m]\n\t"                    \
+    "imulq %[" T0 "], %[m]\n\t"                 \
+    "xorl %k[c], %k[c]\n\t"                     \
+    L2_BN254_RED("p0", T0)                      \
+    L2_BN254_RED("p1", T1)                      \
+    L2_BN254_RED("p2", T2)                      \
+    L2_BN254_RED("p3", T3)                      \
+    "addq %[c], %[" T4 "]\n\t"
 
 /// r = a * b / 2^256 mod p for a, b < p, given p < 2^254 and pinv = -p^-1 mod 2^64.
 [[gnu::always_inline]] inline void mont_mul(uint64_t r[4],
@@ -89,26 +98,26 @@ namespace l2::execution::bn254::detail::x86 {
 // adox on OF for the low halves): 3 instructions per limb product instead of 7. T4 enters each
 // round as zero (the previous round's T0, which its reduction zeroed).
 #define L2_BN254_ADX_ROW(SRC0, SRC1, SRC2, SRC3, T0, T1, T2, T3, T4) \
-    "xorl %%eax, %%eax\n\t"                                            \
-    "mulxq " SRC0 ", %[lo], %[hi]\n\t"                                 \
-    "adoxq %[lo], %[" T0 "]\n\t"                                       \
-    "adcxq %[hi], %[" T1 "]\n\t"                                       \
-    "mulxq " SRC1 ", %[lo], %[hi]\n\t"                                 \
-    "adoxq %[lo], %[" T1 "]\n\t"                                       \
-    "adcxq %[hi], %[" T2 "]\n\t"                                       \
-    "mulxq " SRC2 ", %[lo], %[hi]\n\t"                                 \
-    "adoxq %[lo], %[" T2 "]\n\t"                                       \
-    "adcxq %[hi], %[" T3 "]\n\t"                                       \
-    "mulxq " SRC3 ", %[lo], %[hi]\n\t"                                 \
-    "adoxq %[lo], %[" T3 "]\n\t"                                       \
-    "adcxq %[hi], %[" T4 "]\n\t"                                       \
+    "xorl %%eax, %%eax\n\t"                                          \
+    "mulxq " SRC0 ", %[lo], %[hi]\n\t"                               \
+    "adoxq %[lo], %[" T0 "]\n\t"                                     \
+    "adcxq %[hi], %[" T1 "]\n\t"                                     \
+    "mulxq " SRC1 ", %[lo], %[hi]\n\t"                               \
+    "adoxq %[lo], %[" T1 "]\n\t"                                     \
+    "adcxq %[hi], %[" T2 "]\n\t"                                     \
+    "mulxq " SRC2 ", %[lo], %[hi]\n\t"                               \
+    "adoxq %[lo], %[" T2 "]\n\t"                                     \
+    "adcxq %[hi], %[" T3 "]\n\t"                                     \
+    "mulxq " SRC3 ", %[lo], %[hi]\n\t"                               \
+    "adoxq %[lo], %[" T3 "]\n\t"                                     \
+    "adcxq %[hi], %[" T4 "]\n\t"                                     \
     "adoxq %%rax, %[" T4 "]\n\t"
-#define L2_BN254_ADX_ROUND(OFF, T0, T1, T2, T3, T4)                                          \
-    "movq " OFF "(%[b]), %%rdx\n\t" L2_BN254_ADX_ROW("0(%[a])", "8(%[a])", "16(%[a])",       \
-                                                     "24(%[a])", T0, T1, T2, T3, T4)         \
-    "movq %[" T0 "], %%rdx\n\t"                                                               \
-    "imulq %[pinv], %%rdx\n\t" L2_BN254_ADX_ROW("%[p0]", "%[p1]", "%[p2]", "%[p3]", T0, T1, \
-                                                T2, T3, T4)
+#define L2_BN254_ADX_ROUND(OFF, T0, T1, T2, T3, T4)                                    \
+    "movq " OFF "(%[b]), %%rdx\n\t"                                                    \
+    L2_BN254_ADX_ROW("0(%[a])", "8(%[a])", "16(%[a])", "24(%[a])", T0, T1, T2, T3, T4) \
+    "movq %[" T0 "], %%rdx\n\t"                                                        \
+    "imulq %[pinv], %%rdx\n\t"                                                         \
+    L2_BN254_ADX_ROW("%[p0]", "%[p1]", "%[p2]", "%[p3]", T0, T1, T2, T3, T4)
 
 /// mont_mul for CPUs with BMI2 and ADX (kHasAdx).
 [[gnu::always_inline]] inline void mont_mul_adx(uint64_t r[4],
@@ -148,6 +157,8 @@ namespace l2::execution::bn254::detail::x86 {
 
 #undef L2_BN254_ADX_ROUND
 #undef L2_BN254_ADX_ROW
+
+// clang-format on
 
 /// Whether the CPU has BMI2 (mulx) and ADX (adcx, adox): CPUID leaf 7, EBX bits 8 and 19.
 inline bool detect_adx() noexcept

@@ -30,10 +30,10 @@ struct Projective
 /// A pair with P's coordinates prepared for the line evaluations.
 struct Prepared
 {
-    Fp x3;      ///< 3 xP
-    Fp neg_x;   ///< -xP
-    Fp y;       ///< yP
-    Fp neg_y;   ///< -yP
+    Fp x3;     ///< 3 xP
+    Fp neg_x;  ///< -xP
+    Fp y;      ///< yP
+    Fp neg_y;  ///< -yP
 };
 
 // With psi(x, y) = (x w^2, y w^3) mapping the twist into E(Fp12), the line through T and Q with

@@ -69,7 +69,7 @@ struct Built
     Address sender;
 };
 
-Built build_tx(const json& t, const json& indexes)
+Built build_tx(const json& t, const json& indexes, Revision rev)
 {
     Built b;
     auto& txn = b.txn;
@@ -118,6 +118,9 @@ Built build_tx(const json& t, const json& indexes)
         blob.max_fee_per_blob_gas = num(t.at("maxFeePerBlobGas"));
         b.blob = std::move(blob);
     }
+    // Before Spurious Dragon a legacy tx carries no chain id (EIP-155).
+    if (txn.type == txtypes::TxType::kLegacy && rev < Revision::kSpuriousDragon)
+        txn.chain_id.reset();
     const Hash key = hash32(t.at("secretKey"));
     b.sender = address_from_private_key(key).value_or(Address{});
     (void)txtypes::sign_transaction(txn, key);
@@ -224,7 +227,7 @@ StateTestSummary run_state_test_file(const std::filesystem::path& file,
                          std::to_string(idx.at("value").get<int>());
                 const bool expect_invalid = post.contains("expectException");
 
-                const Built b = build_tx(test.at("transaction"), idx);
+                const Built b = build_tx(test.at("transaction"), idx, *rev);
                 JournaledState st{db};
                 std::string rejected;
                 std::vector<txtypes::Log> logs;
