@@ -2,6 +2,8 @@
 
 #include "gas_schedule.hpp"
 
+#include "evm/opcodes.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -45,65 +47,16 @@ enum Op : uint8_t
     kOpSelfdestruct = 0xff,
 };
 
-/// Mnemonics of every opcode defined up to Cancun except PUSHn/DUPn/SWAPn/LOGn (parsed by
-/// opcode_from_mnemonic) and INVALID (0xfe, never defined: it is the designated invalid
-/// instruction, EIP-141). Names as evmone spells them.
-struct Mnemonic
-{
-    std::string_view name;
-    uint8_t op;
-};
-// clang-format off
-constexpr Mnemonic kMnemonics[] = {
-    {"STOP", 0x00}, {"ADD", 0x01}, {"MUL", 0x02}, {"SUB", 0x03}, {"DIV", 0x04},
-    {"SDIV", 0x05}, {"MOD", 0x06}, {"SMOD", 0x07}, {"ADDMOD", 0x08}, {"MULMOD", 0x09},
-    {"EXP", 0x0a}, {"SIGNEXTEND", 0x0b}, {"LT", 0x10}, {"GT", 0x11}, {"SLT", 0x12},
-    {"SGT", 0x13}, {"EQ", 0x14}, {"ISZERO", 0x15}, {"AND", 0x16}, {"OR", 0x17},
-    {"XOR", 0x18}, {"NOT", 0x19}, {"BYTE", 0x1a}, {"SHL", 0x1b}, {"SHR", 0x1c},
-    {"SAR", 0x1d}, {"KECCAK256", 0x20}, {"ADDRESS", 0x30}, {"BALANCE", 0x31},
-    {"ORIGIN", 0x32}, {"CALLER", 0x33}, {"CALLVALUE", 0x34}, {"CALLDATALOAD", 0x35},
-    {"CALLDATASIZE", 0x36}, {"CALLDATACOPY", 0x37}, {"CODESIZE", 0x38}, {"CODECOPY", 0x39},
-    {"GASPRICE", 0x3a}, {"EXTCODESIZE", 0x3b}, {"EXTCODECOPY", 0x3c},
-    {"RETURNDATASIZE", 0x3d}, {"RETURNDATACOPY", 0x3e}, {"EXTCODEHASH", 0x3f},
-    {"BLOCKHASH", 0x40}, {"COINBASE", 0x41}, {"TIMESTAMP", 0x42}, {"NUMBER", 0x43},
-    {"PREVRANDAO", 0x44}, {"GASLIMIT", 0x45}, {"CHAINID", 0x46}, {"SELFBALANCE", 0x47},
-    {"BASEFEE", 0x48}, {"BLOBHASH", 0x49}, {"BLOBBASEFEE", 0x4a}, {"POP", 0x50},
-    {"MLOAD", 0x51}, {"MSTORE", 0x52}, {"MSTORE8", 0x53}, {"SLOAD", 0x54}, {"SSTORE", 0x55},
-    {"JUMP", 0x56}, {"JUMPI", 0x57}, {"PC", 0x58}, {"MSIZE", 0x59}, {"GAS", 0x5a},
-    {"JUMPDEST", 0x5b}, {"TLOAD", 0x5c}, {"TSTORE", 0x5d}, {"MCOPY", 0x5e}, {"PUSH0", 0x5f},
-    {"CREATE", 0xf0}, {"CALL", 0xf1}, {"CALLCODE", 0xf2}, {"RETURN", 0xf3},
-    {"DELEGATECALL", 0xf4}, {"CREATE2", 0xf5}, {"STATICCALL", 0xfa}, {"REVERT", 0xfd},
-    {"SELFDESTRUCT", 0xff},
-};
-// clang-format on
-
-/// The opcode of "ADD", "PUSH32", "DUP16", "SWAP1", "LOG4", ...; empty when unknown.
+/// The opcode of "ADD", "PUSH32", "DUP16", "SWAP1", "LOG4", ... (the interpreter's own names,
+/// evm/opcodes.cpp); empty when unknown. INVALID (0xfe) is never a key: it is the designated
+/// invalid instruction (EIP-141) and cannot be priced.
 std::optional<uint8_t> opcode_from_mnemonic(std::string_view name) noexcept
 {
-    for (const auto& m : kMnemonics)
-        if (m.name == name)
-            return m.op;
-    struct Family
+    for (unsigned op = 0; op < 256; ++op)
     {
-        std::string_view prefix;
-        unsigned first;  // n of the first member
-        unsigned last;
-        unsigned base;  // opcode of the first member
-    };
-    constexpr Family kFamilies[] = {
-        {"PUSH", 1, 32, 0x60}, {"DUP", 1, 16, 0x80}, {"SWAP", 1, 16, 0x90}, {"LOG", 0, 4, 0xa0}};
-    for (const auto& f : kFamilies)
-    {
-        if (!name.starts_with(f.prefix))
-            continue;
-        const auto digits = name.substr(f.prefix.size());
-        unsigned n = 0;
-        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-        // Canonical decimal only: no sign, no leading zeros ("PUSH01" is not a mnemonic).
-        if (ec != std::errc{} || end != digits.data() + digits.size() || digits.empty() ||
-            (digits.size() > 1 && digits[0] == '0') || n < f.first || n > f.last)
-            return std::nullopt;
-        return static_cast<uint8_t>(f.base + n - f.first);
+        const char* n = evm::opcode_name(static_cast<uint8_t>(op));
+        if (n != nullptr && op != 0xfe && name == n)
+            return static_cast<uint8_t>(op);
     }
     return std::nullopt;
 }
@@ -347,8 +300,11 @@ Result<void, std::string> apply_overrides(GasSchedule& s,
 {
     if (!overrides.is_object())
         return unexpected(path + ": must be an object");
-    for (const auto& [key, value] : overrides.items())
+    for (const auto& item : overrides.items())
     {
+        // Named copies, not structured bindings: clang 14 cannot capture those in a lambda.
+        const std::string& key = item.key();
+        const Json& value = item.value();
         const std::string key_path = path + "." + key;
         if (std::string_view{key}.starts_with("op."))
         {
