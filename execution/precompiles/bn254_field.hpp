@@ -38,7 +38,7 @@ inline constexpr uint64_t kPInv = [] {
 }();
 static_assert(kP.w[0] * kPInv == ~uint64_t{0});
 
-/// The no-final-carry CIOS variant needs p's top limb below 2^63 - 1.
+/// The kernels keep no carry word beyond four limbs: that needs p < 2^254 (so 2p < 2^255).
 static_assert(kP.w[3] < (uint64_t{1} << 62));
 
 namespace detail {

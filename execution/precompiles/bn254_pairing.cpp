@@ -51,7 +51,8 @@ void doubling_step(Projective& t, const Prepared& p, Fp12& f) noexcept
     const Fp2 e3 = dbl(e) + e;
     const Fp2 h = sqr(t.y + t.z) - (b + c);  // 2YZ
     const Fp2 j = sqr(t.x);
-    const Fp2 e_sq3 = dbl(sqr(e)) + sqr(e);
+    const Fp2 e_sq = sqr(e);
+    const Fp2 e_sq3 = dbl(e_sq) + e_sq;
     // Tangent slope 3x^2 / 2y; times -2YZ: -2YZ yP + 3X^2 xP w + (3b'Z^2 - Y^2) w^3.
     f = mul_by_line(f, h * p.neg_y, j * p.x3, e - b);
     t.x = dbl(t.x * t.y) * (b - e3);
