@@ -55,8 +55,9 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = rocksdb::NewLRUCache(o.block_cache_bytes);
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
-    table.cache_index_and_filter_blocks = true;
-    table.pin_l0_filter_and_index_blocks_in_cache = true;
+    // Index and filter blocks live in the table readers, not the block cache: a block cache
+    // smaller than the index would otherwise reload index blocks on every read.
+    table.cache_index_and_filter_blocks = false;
 
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.write_buffer_size = o.write_buffer_bytes;
