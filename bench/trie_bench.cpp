@@ -1,13 +1,15 @@
 // State-root update (state/trie.hpp): blocks of 20,000 dirty keys (about 80% overwrites of
 // existing keys, 19% new keys, 1% deletes; account-sized values) applied to a trie of 1M keys,
-// on RocksDB and in memory, without and with a TrieNodeCache. DESIGN's target: a block of
-// 20k accounts + 20k slots commits, root included, in <= 100 ms on 2 cores.
+// on RocksDB and in memory, without and with a TrieNodeCache, on 1 or 2 threads, without and
+// with old-value hints (TrieUpdate::old_value). DESIGN's target: a block of 20k accounts + 20k
+// slots commits, root included, in <= 100 ms on 2 cores.
 // The timed part is Trie::apply (reads, rebuild, encode, hash, batch fill); writing the batch to
-// the store is outside the timing. Each store is built once (~1M keys in sorted chunks) and
-// shared by the benchmarks on it; every iteration commits on the previous one's root.
+// the store is outside the timing. Each store is built once (~1M keys in sorted chunks, ~15 s)
+// and shared by the benchmarks on it; every iteration commits on the previous one's root.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -28,6 +30,7 @@ using namespace l2::state;
 constexpr uint64_t kInitialKeys = 1'000'000;
 constexpr size_t kBlockKeys = 20'000;
 constexpr size_t kSetupChunk = 100'000;
+constexpr size_t kCacheBytes = size_t{512} << 20;
 
 Hash key_of(uint64_t i)
 {
@@ -37,12 +40,20 @@ Hash key_of(uint64_t i)
     return keccak256(ByteView{be, 8});
 }
 
-/// About the size of an account leaf (nonce, balance, two hashes).
-Bytes account_like(std::mt19937_64& rng)
+/// About the size of an account leaf (nonce, balance, two hashes), derived from the key's
+/// index and version so the bench can give apply() the old value as a hint.
+Bytes account_like(uint64_t index, uint32_t version)
 {
-    Bytes v(70, 0);
-    for (auto& b : v)
-        b = static_cast<uint8_t>(rng());
+    uint8_t seed[12];
+    for (size_t b = 0; b < 8; ++b)
+        seed[b] = static_cast<uint8_t>(index >> (8 * b));
+    for (size_t b = 0; b < 4; ++b)
+        seed[8 + b] = static_cast<uint8_t>(version >> (8 * b));
+    const Hash h1 = keccak256(ByteView{seed, sizeof(seed)});
+    const Hash h2 = keccak256(h1);
+    Bytes v;
+    v.reserve(70);
+    v.append(h1.view()).append(h2.view()).append(h1.view().substr(0, 6));
     return v;
 }
 
@@ -50,8 +61,12 @@ struct Fixture
 {
     std::unique_ptr<KvStore> kv;
     std::filesystem::path dir;
+    /// The node's cache: shared by the cached runs on this store, warm from the setup.
+    TrieNodeCache cache{kCacheBytes};
     Hash root = txtypes::kEmptyRootHash;
-    uint64_t next_key = kInitialKeys;
+    /// Per key index: the version of its current value (0: absent).
+    std::vector<uint32_t> versions;
+    uint32_t last_version = 0;
     std::mt19937_64 rng{1};
 
     Fixture() = default;
@@ -67,19 +82,21 @@ struct Fixture
     /// 1M keys, committed in sorted chunks so each batch stays ~100k leaves.
     bool populate()
     {
-        std::vector<Hash> keys;
+        versions.assign(kInitialKeys, 1);
+        last_version = 1;
+        std::vector<std::pair<Hash, uint64_t>> keys;
         keys.reserve(kInitialKeys);
         for (uint64_t i = 0; i < kInitialKeys; ++i)
-            keys.push_back(key_of(i));
+            keys.emplace_back(key_of(i), i);
         std::sort(keys.begin(), keys.end());
-        Trie trie{*kv};
+        Trie trie{*kv, &cache, 2};
         for (size_t from = 0; from < keys.size(); from += kSetupChunk)
         {
             std::vector<TrieUpdate> block;
             const size_t to = std::min(keys.size(), from + kSetupChunk);
             block.reserve(to - from);
             for (size_t i = from; i < to; ++i)
-                block.push_back({keys[i], account_like(rng)});
+                block.push_back({keys[i].first, account_like(keys[i].second, 1)});
             WriteBatch batch;
             const auto r = trie.apply(root, block, batch);
             if (!r || !kv->write(batch))
@@ -89,25 +106,46 @@ struct Fixture
         return true;
     }
 
-    std::vector<TrieUpdate> next_block()
+    /// 20k distinct keys: 80% existing (overwrites), 19% new, 1% deletes; with `hints`, each
+    /// update carries the key's old value.
+    std::vector<TrieUpdate> next_block(bool hints)
     {
-        std::vector<TrieUpdate> block;
-        block.reserve(kBlockKeys);
-        for (size_t i = 0; i < kBlockKeys; ++i)
+        constexpr uint64_t kDelete = uint64_t{1} << 63;
+        std::vector<uint64_t> picked;
+        picked.reserve(kBlockKeys);
+        while (picked.size() < kBlockKeys)
         {
             const uint64_t pick = rng() % 100;
-            if (pick < 80)
-                block.push_back({key_of(rng() % next_key), account_like(rng)});
-            else if (pick < 99)
-                block.push_back({key_of(next_key++), account_like(rng)});
+            if (pick < 19)
+            {
+                picked.push_back(versions.size());
+                versions.push_back(0);
+            }
             else
-                block.push_back({key_of(rng() % next_key), {}});
+                picked.push_back(rng() % versions.size());
+            if (pick == 99)
+                picked.back() |= kDelete;
+        }
+        std::sort(picked.begin(), picked.end(),
+                  [](uint64_t a, uint64_t b) { return (a & ~kDelete) < (b & ~kDelete); });
+        std::vector<TrieUpdate> block;
+        block.reserve(picked.size());
+        for (size_t n = 0; n < picked.size(); ++n)
+        {
+            const bool del = (picked[n] & kDelete) != 0;
+            const uint64_t i = picked[n] & ~kDelete;
+            if (n > 0 && (picked[n - 1] & ~kDelete) == i)
+                continue;  // picked twice
+            TrieUpdate u{key_of(i), {}};
+            if (hints && versions[i] != 0)
+                u.old_value = account_like(i, versions[i]);
+            versions[i] = del ? 0 : ++last_version;
+            if (!del)
+                u.value = account_like(i, versions[i]);
+            block.push_back(std::move(u));
         }
         std::sort(block.begin(), block.end(),
                   [](const auto& a, const auto& b) { return a.key < b.key; });
-        block.erase(std::unique(block.begin(), block.end(),
-                                [](const auto& a, const auto& b) { return a.key == b.key; }),
-                    block.end());
         return block;
     }
 };
@@ -131,29 +169,46 @@ Fixture* make_fixture(bool rocks)
     return f.release();
 }
 
-Fixture* fixture(bool rocks)
+// Built on first use, kept for the process. Not static objects: closing RocksDB from a static
+// destructor (after RocksDB's own statics are gone) crashes, so an atexit handler, registered
+// after the database opened, closes them first.
+Fixture* g_on_disk = nullptr;
+Fixture* g_in_memory = nullptr;
+
+void destroy_fixtures()
 {
-    // Built on first use, kept for the process (both stores: ~1M leaves + ~70k branches).
-    static std::unique_ptr<Fixture> on_disk, in_memory;
-    auto& slot = rocks ? on_disk : in_memory;
-    if (!slot)
-        slot.reset(make_fixture(rocks));
-    return slot.get();
+    delete g_on_disk;
+    delete g_in_memory;
+    g_on_disk = g_in_memory = nullptr;
 }
 
-/// Args: (store: 1 = RocksDB, 0 = memory; node cache MiB, 0 = none).
+Fixture* fixture(bool rocks)
+{
+    Fixture*& slot = rocks ? g_on_disk : g_in_memory;
+    if (slot == nullptr)
+    {
+        slot = make_fixture(rocks);
+        std::atexit(destroy_fixtures);  // runs once per registration; later ones find nullptr
+    }
+    return slot;
+}
+
+/// Args: store (1 = RocksDB, 0 = memory), node cache (1 = the store's 512 MiB cache), threads,
+/// old-value hints (1 = given).
 void BM_trie_apply_20k(benchmark::State& state)
 {
     const bool rocks = state.range(0) != 0;
-    const auto cache_bytes = static_cast<size_t>(state.range(1)) << 20;
+    const bool cached = state.range(1) != 0;
+    const auto threads = static_cast<unsigned>(state.range(2));
+    const bool hints = state.range(3) != 0;
     Fixture* f = fixture(rocks);
     if (f == nullptr)
     {
         state.SkipWithError("cannot build the 1M-key trie");
         return;
     }
-    TrieNodeCache cache{cache_bytes};
-    Trie trie{*f->kv, cache_bytes != 0 ? &cache : nullptr};
+    Trie trie{*f->kv, cached ? &f->cache : nullptr, threads};
+    const uint64_t hits0 = f->cache.hits(), misses0 = f->cache.misses();
 
     // Commits one block; false (and the benchmark skipped) on an error.
     const auto commit = [&](const std::vector<TrieUpdate>& block, WriteBatch& batch, bool timed) {
@@ -168,18 +223,22 @@ void BM_trie_apply_20k(benchmark::State& state)
         f->root = *r;
         return true;
     };
-    // One untimed block first: a running node has the previous blocks' nodes cached.
+    // Two untimed blocks first: a running node has its recent blocks' nodes cached.
+    for (int i = 0; i < 2; ++i)
     {
         WriteBatch batch;
-        if (!commit(f->next_block(), batch, false))
+        if (!commit(f->next_block(hints), batch, false))
             return;
     }
     size_t keys = 0, nodes = 0;
+    std::vector<TrieUpdate> block;
+    WriteBatch batch;
     for (auto _ : state)
     {
+        // The last block and batch are freed here, untimed.
         state.PauseTiming();
-        const auto block = f->next_block();
-        WriteBatch batch;
+        block = f->next_block(hints);
+        batch.clear();
         state.ResumeTiming();
         if (!commit(block, batch, true))
             return;
@@ -188,22 +247,28 @@ void BM_trie_apply_20k(benchmark::State& state)
         state.ResumeTiming();
     }
     const auto n = static_cast<double>(state.iterations());
-    state.counters["keys/s"] = benchmark::Counter(static_cast<double>(keys),
-                                                  benchmark::Counter::kIsRate);
+    state.counters["keys/s"] =
+        benchmark::Counter(static_cast<double>(keys), benchmark::Counter::kIsRate);
     state.counters["nodes/apply"] = static_cast<double>(nodes) / n;
     state.counters["db_MB"] =
         static_cast<double>(f->kv->approximate_size(Column::kTrieNodes)) / 1e6;
-    if (cache_bytes != 0)
-        state.counters["cache_hit%"] =
-            100.0 * static_cast<double>(cache.hits()) /
-            static_cast<double>(std::max<uint64_t>(1, cache.hits() + cache.misses()));
+    if (cached)
+    {
+        const auto hits = static_cast<double>(f->cache.hits() - hits0);
+        const auto misses = static_cast<double>(f->cache.misses() - misses0);
+        state.counters["cache_hit%"] = 100.0 * hits / std::max(1.0, hits + misses);
+        state.counters["cache_MB"] = static_cast<double>(f->cache.size_bytes()) / 1e6;
+    }
 }
 BENCHMARK(BM_trie_apply_20k)
-    ->ArgNames({"rocksdb", "cache_MiB"})
-    ->Args({1, 0})
-    ->Args({1, 256})
-    ->Args({0, 0})
-    ->Args({0, 256})
+    ->ArgNames({"rocksdb", "cache", "threads", "hints"})
+    ->Args({1, 0, 1, 0})
+    ->Args({1, 1, 1, 0})
+    ->Args({1, 1, 1, 1})
+    ->Args({1, 1, 2, 1})
+    ->Args({0, 1, 1, 0})
+    ->Args({0, 1, 1, 1})
+    ->Args({0, 1, 2, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(2.0);

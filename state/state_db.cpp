@@ -49,7 +49,9 @@ void sort_unique(std::vector<TrieUpdate>& updates)
 
 }  // namespace
 
-StateDb::StateDb(KvStore& kv) : m_kv{kv} {}
+StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes)
+  : m_kv{kv}, m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)}
+{}
 StateDb::~StateDb() = default;
 
 std::optional<Account> StateDb::account(Engine engine, const Address& identity) const

@@ -43,7 +43,9 @@ struct PreparedState
 class StateDb final : public StateReader
 {
 public:
-    explicit StateDb(KvStore& kv);
+    /// `trie_cache_bytes` bounds the trie-node cache shared by all blocks' root updates.
+    explicit StateDb(KvStore& kv, size_t trie_cache_bytes = kDefaultTrieCacheBytes);
+    static constexpr size_t kDefaultTrieCacheBytes = 256u << 20;
     ~StateDb() override;
 
     std::optional<Account> account(Engine engine, const Address& identity) const override;
@@ -68,7 +70,7 @@ public:
 
 private:
     KvStore& m_kv;
-    std::shared_ptr<TrieNodeCache> m_cache;
+    std::unique_ptr<TrieNodeCache> m_cache;
     mutable StateCache m_state_cache;
 };
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <txtypes/block.hpp>
@@ -26,9 +27,14 @@ enum class Source
 };
 
 /// Reads a node from the cache, else the store. Callers decide what to cache (not leaves).
-Source load_node(const KvStore& kv, TrieNodeCache* cache, const Hash& hash, Bytes& out)
+/// `replaced`: apply reads the node to rewrite it, so its cache entry may go first.
+Source load_node(const KvStore& kv,
+                 TrieNodeCache* cache,
+                 const Hash& hash,
+                 Bytes& out,
+                 bool replaced = false)
 {
-    if (cache != nullptr && cache->get(hash, out))
+    if (cache != nullptr && cache->get(hash, out, replaced))
         return Source::kCache;
     return kv.get(Column::kTrieNodes, hash, out) ? Source::kStore : Source::kNone;
 }
@@ -72,6 +78,50 @@ private:
     size_t m_used = 0;
 };
 
+/// Where each nibble's run of `updates` starts at `depth`: run g is [at[g], at[g + 1]).
+struct Runs
+{
+    std::array<size_t, 17> at{};
+
+    Runs(Updates updates, size_t depth) noexcept
+    {
+        size_t i = 0;
+        for (uint8_t g = 0; g < 16; ++g)
+        {
+            at[g] = i;
+            while (i < updates.size() && key_nibble(updates[i].key, depth) == g)
+                ++i;
+        }
+        at[16] = i;
+    }
+    Updates of(Updates updates, size_t g) const noexcept
+    {
+        return updates.subspan(at[g], at[g + 1] - at[g]);
+    }
+};
+
+/// Children of `branch` certain to be non-empty after `updates`: untouched ones (and
+/// `pending`), and those receiving at least one set.
+size_t sure_children(const TrieNode& branch,
+                     Updates updates,
+                     const Runs& runs,
+                     const TrieNode* pending,
+                     uint8_t pending_nibble) noexcept
+{
+    size_t sure = 0;
+    for (size_t g = 0; g < 16; ++g)
+    {
+        const auto r = runs.of(updates, g);
+        if (r.empty())
+            sure += ((pending != nullptr && g == pending_nibble) || !branch.children[g].empty())
+                        ? 1u
+                        : 0u;
+        else if (std::any_of(r.begin(), r.end(), [](const auto& u) { return !u.value.empty(); }))
+            ++sure;
+    }
+    return sure;
+}
+
 /// One apply: the recursive update over the sorted updates, writing new nodes to the batch.
 /// Every node is rebuilt in place (TrieNode holds its path and refs by value) and encoded and
 /// hashed once, when its parent is final.
@@ -79,30 +129,28 @@ class Applier
 {
 public:
     Applier(const KvStore& kv, TrieNodeCache* cache, WriteBatch& batch) noexcept
-      : m_kv{kv}, m_cache{cache}, m_batch{batch}
+        : m_kv{kv}, m_cache{cache}, m_batch{batch}
     {}
 
-    /// The node `ref` points to, `depth` nibbles down; a leaf's value is copied to the arena.
+    /// The node `ref` points to, `depth` nibbles down. A leaf's value borrows from the read
+    /// buffer (or `ref`) until the next resolve: most loaded leaves are overwritten at once, so
+    /// only one that outlives that step is copied to the arena (keep_value).
     Result<TrieNode, KvError> resolve(const NodeRef& ref, size_t depth)
     {
         if (ref.empty())
             return TrieNode{};
         ByteView rlp = ref.view();
-        Source source = Source::kNone;
         if (ref.hashed)
         {
-            source = load_node(m_kv, m_cache, ref.hash(), m_read);
-            if (source == Source::kNone)
+            // Apply reads a node to replace it: a cached copy may go first, one read from the
+            // store is not cached (the new version is, when written).
+            if (load_node(m_kv, m_cache, ref.hash(), m_read, true) == Source::kNone)
                 return unexpected(missing_node(ref.hash()));
             rlp = m_read;
         }
         auto node = decode_node(rlp, depth);
         if (!node)
             return unexpected(malformed_node(ref, depth, node.error()));
-        if (node->kind == NodeKind::kLeaf)
-            node->value = m_arena.copy(node->value);
-        else if (source == Source::kStore && m_cache != nullptr)
-            m_cache->put(ref.hash(), rlp);
         return std::move(*node);
     }
 
@@ -112,14 +160,14 @@ public:
     {
         switch (node.kind)
         {
-        case NodeKind::kEmpty:
-            return update_empty(depth, updates);
-        case NodeKind::kLeaf:
-            return update_leaf(node, depth, updates);
-        case NodeKind::kExtension:
-            return update_extension(node, depth, updates);
-        case NodeKind::kBranch:
-            return update_branch(node, depth, updates, nullptr, 0);
+            case NodeKind::kEmpty:
+                return update_empty(depth, updates);
+            case NodeKind::kLeaf:
+                return update_leaf(node, depth, updates);
+            case NodeKind::kExtension:
+                return update_extension(node, depth, updates);
+            case NodeKind::kBranch:
+                return update_branch(node, depth, updates, nullptr, 0);
         }
         return TrieNode{};
     }
@@ -139,6 +187,36 @@ public:
             return r;
         }
         return NodeRef::of_hash(write(node.kind));
+    }
+
+    /// Updates and stores children [from, to) of `branch` (at `depth`), when two children are
+    /// sure to survive so none is kept decoded for a collapse. Touches only those children's
+    /// refs: two Appliers may share a branch over disjoint ranges.
+    Result<void, KvError> update_children(TrieNode& branch,
+                                          size_t depth,
+                                          Updates updates,
+                                          const Runs& runs,
+                                          size_t from,
+                                          size_t to,
+                                          TrieNode* pending,
+                                          uint8_t pending_nibble)
+    {
+        for (size_t g = from; g < to; ++g)
+        {
+            const bool is_pending = pending != nullptr && g == pending_nibble;
+            const auto r = runs.of(updates, g);
+            if (r.empty())
+            {
+                if (is_pending)
+                    branch.children[g] = store(*pending);
+                continue;
+            }
+            auto out = update_child(branch, g, depth, r, is_pending ? pending : nullptr);
+            if (!out)
+                return unexpected(out.error());
+            branch.children[g] = store(*out);
+        }
+        return {};
     }
 
     /// The root hash of `node`; the root node is stored whatever its size.
@@ -193,13 +271,16 @@ private:
                 same = &u;
             any_set = any_set || !u.value.empty();
         }
-        if (!any_set)
-            return same != nullptr ? TrieNode{} : std::move(leaf);
         if (updates.size() == 1 && same != nullptr)
         {
+            if (same->value.empty())
+                return TrieNode{};
             leaf.value = same->value;  // the one update sets this key
             return std::move(leaf);
         }
+        keep_value(leaf);  // the old value outlives this step
+        if (!any_set)
+            return same != nullptr ? TrieNode{} : std::move(leaf);
         // Another key arrives: a branch here, the old leaf one nibble down. Unique keys that
         // share `depth` nibbles differ below it, so the path is not empty.
         TrieNode branch = TrieNode::branch();
@@ -253,18 +334,17 @@ private:
     {
         switch (child.kind)
         {
-        case NodeKind::kEmpty:
-            return TrieNode{};
-        case NodeKind::kLeaf:
-        case NodeKind::kExtension:
-        {
-            Nibbles merged = prefix;
-            merged.append(child.path);
-            child.path = merged;
-            return std::move(child);
-        }
-        case NodeKind::kBranch:
-            break;
+            case NodeKind::kEmpty:
+                return TrieNode{};
+            case NodeKind::kLeaf:
+            case NodeKind::kExtension: {
+                Nibbles merged = prefix;
+                merged.append(child.path);
+                child.path = merged;
+                return std::move(child);
+            }
+            case NodeKind::kBranch:
+                break;
         }
         return TrieNode::extension(prefix, store(child));
     }
@@ -274,47 +354,22 @@ private:
     /// extension). Children with updates are loaded, updated and stored; untouched ones keep
     /// their refs. Unless two children are certain to survive, the updated children stay
     /// decoded until the count is known: a branch left with one child dissolves into it.
-    Result<TrieNode, KvError> update_branch(TrieNode& branch, size_t depth, Updates updates,
-                                            TrieNode* pending, uint8_t pending_nibble)
+    Result<TrieNode, KvError> update_branch(TrieNode& branch,
+                                            size_t depth,
+                                            Updates updates,
+                                            TrieNode* pending,
+                                            uint8_t pending_nibble)
     {
-        std::array<size_t, 17> bounds{};
-        size_t i = 0;
-        for (uint8_t g = 0; g < 16; ++g)
-        {
-            bounds[g] = i;
-            while (i < updates.size() && key_nibble(updates[i].key, depth) == g)
-                ++i;
-        }
-        bounds[16] = i;
-        const auto run = [&](size_t g) { return updates.subspan(bounds[g], bounds[g + 1] - bounds[g]); };
+        const Runs runs{updates, depth};
+        const auto run = [&](size_t g) { return runs.of(updates, g); };
         const auto is_pending = [&](size_t g) { return pending != nullptr && g == pending_nibble; };
 
-        size_t sure = 0;
-        for (size_t g = 0; g < 16; ++g)
+        if (sure_children(branch, updates, runs, pending, pending_nibble) >= 2)
         {
-            const auto r = run(g);
-            if (r.empty())
-                sure += (is_pending(g) || !branch.children[g].empty()) ? 1u : 0u;
-            else if (std::any_of(r.begin(), r.end(), [](const auto& u) { return !u.value.empty(); }))
-                ++sure;
-        }
-
-        if (sure >= 2)
-        {
-            for (size_t g = 0; g < 16; ++g)
-            {
-                const auto r = run(g);
-                if (r.empty())
-                {
-                    if (is_pending(g))
-                        branch.children[g] = store(*pending);
-                    continue;
-                }
-                auto out = update_child(branch, g, depth, r, is_pending(g) ? pending : nullptr);
-                if (!out)
-                    return unexpected(out.error());
-                branch.children[g] = store(*out);
-            }
+            auto done =
+                update_children(branch, depth, updates, runs, 0, 16, pending, pending_nibble);
+            if (!done)
+                return unexpected(done.error());
             return std::move(branch);
         }
 
@@ -364,16 +419,42 @@ private:
             return unexpected(child.error());
         if (child->kind == NodeKind::kBranch)
             return TrieNode::extension(prefix, branch.children[g]);  // its ref stays valid
+        keep_value(*child);
         return with_prefix(prefix, *child);
     }
 
+    /// Copies a leaf's borrowed value to the arena, where it lives until the apply ends.
+    void keep_value(TrieNode& node)
+    {
+        if (node.kind == NodeKind::kLeaf)
+            node.value = m_arena.copy(node.value);
+    }
+
     /// Child `g` of `branch` (or `pending`) after updates `r`.
-    Result<TrieNode, KvError> update_child(const TrieNode& branch, size_t g, size_t depth,
-                                           Updates r, TrieNode* pending)
+    Result<TrieNode, KvError> update_child(const TrieNode& branch,
+                                           size_t g,
+                                           size_t depth,
+                                           Updates r,
+                                           TrieNode* pending)
     {
         if (pending != nullptr)
             return update(*pending, depth + 1, r);
-        auto child = resolve(branch.children[g], depth + 1);
+        const NodeRef& ref = branch.children[g];
+        if (r.size() == 1 && !r[0].old_value.empty() && ref.hashed)
+        {
+            // Is the child this key's leaf as the caller last knew it? Equal hashes mean equal
+            // nodes, so the leaf need not be read; otherwise read it as usual.
+            TrieNode old = TrieNode::leaf(Nibbles::of_key(r[0].key, depth + 1), r[0].old_value);
+            encode_node(old, m_enc);
+            if (m_enc.size() >= 32 && keccak256(m_enc) == ref.hash())
+            {
+                if (r[0].value.empty())
+                    return TrieNode{};
+                old.value = r[0].value;
+                return old;
+            }
+        }
+        auto child = resolve(ref, depth + 1);
         if (!child)
             return unexpected(child.error());
         return update(*child, depth + 1, r);
@@ -428,32 +509,86 @@ Walk walk(const Hash& root, const Hash& key, Load&& load, Bytes& value)
         // decode_node bounds every path by the depth, so the key indices below stay < 64.
         switch (node->kind)
         {
-        case NodeKind::kLeaf:
-            if (!node->path.is_prefix_of(key, depth))
+            case NodeKind::kLeaf:
+                if (!node->path.is_prefix_of(key, depth))
+                    return {WalkStatus::kAbsent};
+                value.assign(node->value);
+                return {WalkStatus::kFound};
+            case NodeKind::kExtension:
+                if (!node->path.is_prefix_of(key, depth))
+                    return {WalkStatus::kAbsent};
+                depth += node->path.size;
+                ref = node->child;
+                break;
+            case NodeKind::kBranch:
+                ref = node->children[key_nibble(key, depth)];
+                ++depth;
+                if (ref.empty())
+                    return {WalkStatus::kAbsent};
+                break;
+            case NodeKind::kEmpty:
                 return {WalkStatus::kAbsent};
-            value.assign(node->value);
-            return {WalkStatus::kFound};
-        case NodeKind::kExtension:
-            if (!node->path.is_prefix_of(key, depth))
-                return {WalkStatus::kAbsent};
-            depth += node->path.size;
-            ref = node->child;
-            break;
-        case NodeKind::kBranch:
-            ref = node->children[key_nibble(key, depth)];
-            ++depth;
-            if (ref.empty())
-                return {WalkStatus::kAbsent};
-            break;
-        case NodeKind::kEmpty:
-            return {WalkStatus::kAbsent};
         }
     }
 }
 
+/// The root branch after `updates`, its children updated by `threads` Appliers over runs of
+/// nibbles holding about equal numbers of updates. Falls back to one thread when the root might
+/// collapse. Each helper fills its own batch, appended to `batch` in nibble order.
+Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
+                                                  const KvStore& kv,
+                                                  TrieNodeCache* cache,
+                                                  WriteBatch& batch,
+                                                  TrieNode& root,
+                                                  Updates updates,
+                                                  size_t threads)
+{
+    const Runs runs{updates, 0};
+    if (sure_children(root, updates, runs, nullptr, 0) < 2)
+        return main.update(root, 0, updates);
+    // Nibble ranges: range t is [cut[t], cut[t + 1]).
+    std::vector<size_t> cut{0};
+    for (size_t t = 1; t < threads; ++t)
+    {
+        size_t g = cut.back() + 1;
+        while (g < 16 && runs.at[g] < updates.size() * t / threads)
+            ++g;
+        if (g >= 16)
+            break;
+        cut.push_back(g);
+    }
+    cut.push_back(16);
+    const size_t helpers = cut.size() - 2;  // range 0 stays on this thread
+    std::vector<WriteBatch> batches(helpers);
+    std::vector<Result<void, KvError>> results(helpers);
+    std::vector<std::thread> workers;
+    workers.reserve(helpers);
+    for (size_t h = 0; h < helpers; ++h)
+    {
+        workers.emplace_back([&, h] {
+            Applier helper{kv, cache, batches[h]};
+            results[h] =
+                helper.update_children(root, 0, updates, runs, cut[h + 1], cut[h + 2], nullptr, 0);
+        });
+    }
+    const auto mine = main.update_children(root, 0, updates, runs, 0, cut[1], nullptr, 0);
+    for (auto& w : workers)
+        w.join();
+    if (!mine)
+        return unexpected(mine.error());
+    for (size_t h = 0; h < helpers; ++h)
+    {
+        if (!results[h])
+            return unexpected(results[h].error());
+        batch.append(std::move(batches[h]));
+    }
+    return std::move(root);
+}
+
 }  // namespace
 
-Result<Hash, KvError> Trie::apply(const Hash& root, std::span<const TrieUpdate> updates,
+Result<Hash, KvError> Trie::apply(const Hash& root,
+                                  std::span<const TrieUpdate> updates,
                                   WriteBatch& batch)
 {
     if (updates.empty())
@@ -471,7 +606,11 @@ Result<Hash, KvError> Trie::apply(const Hash& root, std::span<const TrieUpdate> 
             return unexpected(r.error());
         node = *r;
     }
-    auto out = applier.update(node, 0, updates);
+    auto out =
+        (m_threads > 1 && updates.size() >= kParallelMinUpdates && node.kind == NodeKind::kBranch)
+            ? update_root_in_parallel(applier, m_kv, m_cache, batch, node, updates,
+                                      std::min<size_t>(m_threads, 16))
+            : applier.update(node, 0, updates);
     if (!out)
         return unexpected(out.error());
     return applier.store_root(*out);
@@ -491,14 +630,14 @@ Result<std::optional<Bytes>, KvError> Trie::get(const Hash& root, const Hash& ke
     const Walk w = walk(root, key, load, value);
     switch (w.status)
     {
-    case WalkStatus::kFound:
-        return std::optional<Bytes>{std::move(value)};
-    case WalkStatus::kAbsent:
-        return std::optional<Bytes>{};
-    case WalkStatus::kMissing:
-        return unexpected(missing_node(w.at.hash()));
-    case WalkStatus::kMalformed:
-        break;
+        case WalkStatus::kFound:
+            return std::optional<Bytes>{std::move(value)};
+        case WalkStatus::kAbsent:
+            return std::optional<Bytes>{};
+        case WalkStatus::kMissing:
+            return unexpected(missing_node(w.at.hash()));
+        case WalkStatus::kMalformed:
+            break;
     }
     return unexpected(malformed_node(w.at, w.depth, w.error));
 }
@@ -536,8 +675,8 @@ bool verify_proof(const Hash& root, const Hash& key, std::span<const Bytes> proo
         return ByteView{proof[used++]};
     };
     const Walk w = walk(root, key, load, value);
-    const bool ok = (w.status == WalkStatus::kFound || w.status == WalkStatus::kAbsent) &&
-                    used == proof.size();
+    const bool ok =
+        (w.status == WalkStatus::kFound || w.status == WalkStatus::kAbsent) && used == proof.size();
     if (!ok)
         value.clear();
     return ok;

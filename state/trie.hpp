@@ -6,6 +6,7 @@
 /// nodes on the changed paths are read, rebuilt and written. Reads of state never walk the trie
 /// (they go to the flat KV); the trie is walked only to update it and to build proofs.
 
+#include <array>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -24,6 +25,10 @@ struct TrieUpdate
 {
     Hash key;
     Bytes value;
+    /// Optional hint: the key's leaf value before this block (empty: absent or unknown). When
+    /// the leaf built from it hashes to the ref `apply` meets, that leaf is not read: one keccak
+    /// instead of a store read for most overwrites. A wrong hint only costs that keccak.
+    Bytes old_value = {};
 };
 
 /// A bounded cache of decoded-or-raw trie nodes by hash, shared across blocks (optional).
@@ -33,19 +38,22 @@ struct TrieUpdate
 /// is read about once per block and would push the upper levels out. Nodes are
 /// content-addressed, so an entry is never stale; `apply` also caches the nodes it writes (the
 /// next block reads them), even if that batch is later dropped.
-/// Thread-safe (one mutex; uncontended it costs ~2% of an apply): the committer, parallel
-/// storage-trie updates and proof readers may share one cache. The index is an open-addressing
-/// table used for lookups only; nothing is ever iterated out of it.
+/// Thread-safe: kShards shards by hash, each with its own mutex, budget and clock, so a
+/// parallel apply, parallel storage-trie updates and proof readers may share one cache. The
+/// indexes are open-addressing tables used for lookups only; nothing is iterated out of them.
 class TrieNodeCache
 {
 public:
-    /// `byte_budget` bounds the RLP bytes held plus kEntryOverhead per entry.
-    explicit TrieNodeCache(size_t byte_budget) noexcept : m_budget{byte_budget} {}
+    /// `byte_budget` bounds the RLP bytes held plus kEntryOverhead per entry (split evenly
+    /// between the shards).
+    explicit TrieNodeCache(size_t byte_budget) noexcept : m_shard_budget{byte_budget / kShards} {}
 
-    /// Copies the node's RLP into `out` (reusing its capacity). False on a miss.
-    bool get(const Hash& hash, Bytes& out);
+    /// Copies the node's RLP into `out` (reusing its capacity). False on a miss. A hit marks
+    /// the entry recently used, or with `replaced` (apply read it to rewrite it: the next block
+    /// wants the new version) marks it first to go.
+    bool get(const Hash& hash, Bytes& out, bool replaced = false);
 
-    /// Adds a node (a no-op when present), evicting until it fits; nodes larger than the whole
+    /// Adds a node (a no-op when present), evicting until it fits; nodes larger than a shard's
     /// budget are not kept.
     void put(const Hash& hash, ByteView rlp);
 
@@ -58,6 +66,7 @@ public:
 
     /// Bytes charged per entry beyond its RLP: its slot and two index cells.
     static constexpr size_t kEntryOverhead = 96;
+    static constexpr size_t kShards = 16;
 
 private:
     struct Slot
@@ -73,38 +82,52 @@ private:
         uint32_t tag = 0;
         uint32_t slot = 0;
     };
+    struct Shard
+    {
+        mutable std::mutex mutex;
+        std::vector<Slot> slots;
+        std::vector<uint32_t> free;
+        std::vector<Cell> cells;  ///< power-of-two size, at most half full; linear probing
+        size_t entries = 0;
+        size_t hand = 0;
+        size_t bytes = 0;
+        uint64_t hits = 0;
+        uint64_t misses = 0;
 
-    size_t find_cell(const Hash& hash, uint32_t tag) const noexcept;
-    void index_insert(uint32_t tag, uint32_t slot);
-    void index_erase(size_t cell) noexcept;
-    void evict_one();
+        size_t find_cell(const Hash& hash, uint32_t tag) const noexcept;
+        void index_insert(uint32_t tag, uint32_t slot);
+        void index_erase(size_t cell) noexcept;
+        void evict_one();
+    };
 
-    mutable std::mutex m_mutex;
-    std::vector<Slot> m_slots;
-    std::vector<uint32_t> m_free;
-    std::vector<Cell> m_cells;  ///< power-of-two size, at most half full; linear probing
-    size_t m_entries = 0;
-    size_t m_hand = 0;
-    size_t m_bytes = 0;
-    size_t m_budget;
-    uint64_t m_hits = 0;
-    uint64_t m_misses = 0;
+    /// The shard of `hash`, chosen by a byte the index tags do not use.
+    Shard& shard_of(const Hash& hash) noexcept { return m_shards[hash[31] % kShards]; }
+
+    std::array<Shard, kShards> m_shards;
+    size_t m_shard_budget;
 };
 
 class Trie
 {
 public:
-    /// `kv` holds the nodes; `cache` may be null.
-    explicit Trie(const KvStore& kv, TrieNodeCache* cache = nullptr) noexcept
-      : m_kv{kv}, m_cache{cache}
+    /// `kv` holds the nodes; `cache` may be null. With `threads` > 1, `apply` splits blocks of
+    /// at least kParallelMinUpdates keys over that many threads (by the root's children), so
+    /// `kv.get` must be safe to call concurrently (MemoryStore and RocksDbStore are, as is
+    /// TrieNodeCache). The result and the batch's contents do not depend on it.
+    explicit Trie(const KvStore& kv, TrieNodeCache* cache = nullptr, unsigned threads = 1) noexcept
+        : m_kv{kv}, m_cache{cache}, m_threads{threads}
     {}
+
+    /// Smallest block `apply` splits across threads (a thread costs ~50 us; this many keys ~10 ms).
+    static constexpr size_t kParallelMinUpdates = 1024;
 
     /// Applies `updates` (sorted by key, keys unique) to the trie rooted at `root` and returns
     /// the new root. New nodes are added to `batch` (Column::kTrieNodes); nothing is deleted
     /// (old nodes stay for reorgs and proofs of recent roots; pruning GCs them, issue 9).
     /// A missing node (corrupt or pruned database) is reported, never guessed; after an error
     /// `batch` may hold some new nodes (harmless, they are content-addressed): drop it.
-    Result<Hash, KvError> apply(const Hash& root, std::span<const TrieUpdate> updates,
+    Result<Hash, KvError> apply(const Hash& root,
+                                std::span<const TrieUpdate> updates,
                                 WriteBatch& batch);
 
     /// The value at `key` (a walk from the root; tests, proofs and tools only).
@@ -117,6 +140,7 @@ public:
 private:
     const KvStore& m_kv;
     TrieNodeCache* m_cache;
+    unsigned m_threads;
 };
 
 /// Checks a proof from `prove`: true when it is valid for `root`; `value` gets the leaf value

@@ -13,20 +13,20 @@ const char* to_string(NodeError e) noexcept
 {
     switch (e)
     {
-    case NodeError::kRlp:
-        return "trie node: malformed RLP";
-    case NodeError::kShape:
-        return "trie node: a list of neither 2 nor 17 items";
-    case NodeError::kHexPrefix:
-        return "trie node: bad hex-prefix path";
-    case NodeError::kPathLength:
-        return "trie node: path length does not fit its depth";
-    case NodeError::kRef:
-        return "trie node: bad child reference";
-    case NodeError::kBranchValue:
-        return "trie node: branch with a value";
-    case NodeError::kEmptyValue:
-        return "trie node: leaf without a value";
+        case NodeError::kRlp:
+            return "trie node: malformed RLP";
+        case NodeError::kShape:
+            return "trie node: a list of neither 2 nor 17 items";
+        case NodeError::kHexPrefix:
+            return "trie node: bad hex-prefix path";
+        case NodeError::kPathLength:
+            return "trie node: path length does not fit its depth";
+        case NodeError::kRef:
+            return "trie node: bad child reference";
+        case NodeError::kBranchValue:
+            return "trie node: branch with a value";
+        case NodeError::kEmptyValue:
+            return "trie node: leaf without a value";
     }
     return "trie node: unknown error";
 }
@@ -223,45 +223,43 @@ void encode_node(const TrieNode& node, Bytes& out)
     out.clear();
     switch (node.kind)
     {
-    case NodeKind::kEmpty:
-        out.push_back(0x80);
-        return;
-    case NodeKind::kLeaf:
-    {
-        const HexPrefix hp{node.path, true};
-        const size_t payload = rlp::length(hp.view()) + rlp::length(node.value);
-        out.reserve(rlp::length_of_list(payload));
-        rlp::encode_header(out, {true, payload});
-        rlp::encode(out, hp.view());
-        rlp::encode(out, node.value);
-        return;
-    }
-    case NodeKind::kExtension:
-    {
-        const HexPrefix hp{node.path, false};
-        const size_t payload = rlp::length(hp.view()) + ref_length(node.child);
-        out.reserve(rlp::length_of_list(payload));
-        rlp::encode_header(out, {true, payload});
-        rlp::encode(out, hp.view());
-        append_ref(out, node.child);
-        return;
-    }
-    case NodeKind::kBranch:
-    {
-        size_t payload = 1;  // the empty value
-        for (const auto& c : node.children)
-            payload += ref_length(c);
-        out.reserve(rlp::length_of_list(payload));
-        rlp::encode_header(out, {true, payload});
-        for (const auto& c : node.children)
-            append_ref(out, c);
-        out.push_back(0x80);
-        return;
-    }
+        case NodeKind::kEmpty:
+            out.push_back(0x80);
+            return;
+        case NodeKind::kLeaf: {
+            const HexPrefix hp{node.path, true};
+            const size_t payload = rlp::length(hp.view()) + rlp::length(node.value);
+            out.reserve(rlp::length_of_list(payload));
+            rlp::encode_header(out, {true, payload});
+            rlp::encode(out, hp.view());
+            rlp::encode(out, node.value);
+            return;
+        }
+        case NodeKind::kExtension: {
+            const HexPrefix hp{node.path, false};
+            const size_t payload = rlp::length(hp.view()) + ref_length(node.child);
+            out.reserve(rlp::length_of_list(payload));
+            rlp::encode_header(out, {true, payload});
+            rlp::encode(out, hp.view());
+            append_ref(out, node.child);
+            return;
+        }
+        case NodeKind::kBranch: {
+            size_t payload = 1;  // the empty value
+            for (const auto& c : node.children)
+                payload += ref_length(c);
+            out.reserve(rlp::length_of_list(payload));
+            rlp::encode_header(out, {true, payload});
+            for (const auto& c : node.children)
+                append_ref(out, c);
+            out.push_back(0x80);
+            return;
+        }
     }
 }
 
-// ---- TrieNodeCache (trie.hpp) ------------------------------------------------------------------------
+// ---- TrieNodeCache (trie.hpp)
+// ------------------------------------------------------------------------
 
 namespace {
 /// Keccak output is uniform: its first 4 bytes pick the home cell.
@@ -273,114 +271,116 @@ uint32_t tag_of(const Hash& h) noexcept
 }
 }  // namespace
 
-bool TrieNodeCache::get(const Hash& hash, Bytes& out)
+bool TrieNodeCache::get(const Hash& hash, Bytes& out, bool replaced)
 {
-    std::lock_guard lock{m_mutex};
-    const size_t cell = m_cells.empty() ? 0 : find_cell(hash, tag_of(hash));
-    if (m_cells.empty() || m_cells[cell].slot == 0)
+    Shard& sh = shard_of(hash);
+    std::lock_guard lock{sh.mutex};
+    const size_t cell = sh.cells.empty() ? 0 : sh.find_cell(hash, tag_of(hash));
+    if (sh.cells.empty() || sh.cells[cell].slot == 0)
     {
-        ++m_misses;
+        ++sh.misses;
         return false;
     }
-    Slot& s = m_slots[m_cells[cell].slot - 1];
-    s.referenced = true;
+    Slot& s = sh.slots[sh.cells[cell].slot - 1];
+    s.referenced = !replaced;
     out.assign(s.rlp);
-    ++m_hits;
+    ++sh.hits;
     return true;
 }
 
 void TrieNodeCache::put(const Hash& hash, ByteView rlp)
 {
     const size_t cost = rlp.size() + kEntryOverhead;
-    if (cost > m_budget)
+    if (cost > m_shard_budget)
         return;
-    std::lock_guard lock{m_mutex};
+    Shard& sh = shard_of(hash);
+    std::lock_guard lock{sh.mutex};
     const uint32_t tag = tag_of(hash);
-    if (!m_cells.empty() && m_cells[find_cell(hash, tag)].slot != 0)
+    if (!sh.cells.empty() && sh.cells[sh.find_cell(hash, tag)].slot != 0)
         return;
-    // cost <= budget, so this stops at the latest when the cache is empty.
-    while (m_bytes + cost > m_budget)
-        evict_one();
+    // cost <= budget, so this stops at the latest when the shard is empty.
+    while (sh.bytes + cost > m_shard_budget)
+        sh.evict_one();
     uint32_t i = 0;
-    if (!m_free.empty())
+    if (!sh.free.empty())
     {
-        i = m_free.back();
-        m_free.pop_back();
+        i = sh.free.back();
+        sh.free.pop_back();
     }
     else
     {
-        i = static_cast<uint32_t>(m_slots.size());
-        m_slots.emplace_back();
+        i = static_cast<uint32_t>(sh.slots.size());
+        sh.slots.emplace_back();
     }
-    Slot& s = m_slots[i];
+    Slot& s = sh.slots[i];
     s.hash = hash;
     s.rlp.assign(rlp);  // an evicted slot's capacity is reused
     s.used = true;
     s.referenced = false;
-    index_insert(tag, i);
-    m_bytes += cost;
+    sh.index_insert(tag, i);
+    sh.bytes += cost;
 }
 
-size_t TrieNodeCache::find_cell(const Hash& hash, uint32_t tag) const noexcept
+size_t TrieNodeCache::Shard::find_cell(const Hash& hash, uint32_t tag) const noexcept
 {
     // The cell holding `hash`, else the free cell ending its probe (the table is half empty).
-    const size_t mask = m_cells.size() - 1;
+    const size_t mask = cells.size() - 1;
     for (size_t i = tag & mask;; i = (i + 1) & mask)
     {
-        const Cell& c = m_cells[i];
-        if (c.slot == 0 || (c.tag == tag && m_slots[c.slot - 1].hash == hash))
+        const Cell& c = cells[i];
+        if (c.slot == 0 || (c.tag == tag && slots[c.slot - 1].hash == hash))
             return i;
     }
 }
 
-void TrieNodeCache::index_insert(uint32_t tag, uint32_t slot)
+void TrieNodeCache::Shard::index_insert(uint32_t tag, uint32_t slot)
 {
     const auto place = [this](Cell c) {
-        const size_t mask = m_cells.size() - 1;
+        const size_t mask = cells.size() - 1;
         size_t i = c.tag & mask;
-        while (m_cells[i].slot != 0)
+        while (cells[i].slot != 0)
             i = (i + 1) & mask;
-        m_cells[i] = c;
+        cells[i] = c;
     };
-    if ((m_entries + 1) * 2 > m_cells.size())
+    if ((entries + 1) * 2 > cells.size())
     {
-        std::vector<Cell> old = std::move(m_cells);
-        m_cells.assign(std::max<size_t>(1024, old.size() * 2), Cell{});
+        std::vector<Cell> old = std::move(cells);
+        cells.assign(std::max<size_t>(256, old.size() * 2), Cell{});
         for (const Cell& c : old)
             if (c.slot != 0)
                 place(c);
     }
     place(Cell{tag, slot + 1});
-    ++m_entries;
+    ++entries;
 }
 
-void TrieNodeCache::index_erase(size_t hole) noexcept
+void TrieNodeCache::Shard::index_erase(size_t hole) noexcept
 {
     // Backward-shift deletion: pull later cells of the probe run into the hole unless their
     // home cell lies cyclically in (hole, j], so every probe still finds its key.
-    const size_t mask = m_cells.size() - 1;
-    for (size_t j = (hole + 1) & mask; m_cells[j].slot != 0; j = (j + 1) & mask)
+    const size_t mask = cells.size() - 1;
+    for (size_t j = (hole + 1) & mask; cells[j].slot != 0; j = (j + 1) & mask)
     {
-        const size_t home = m_cells[j].tag & mask;
+        const size_t home = cells[j].tag & mask;
         const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
         if (stays)
             continue;
-        m_cells[hole] = m_cells[j];
+        cells[hole] = cells[j];
         hole = j;
     }
-    m_cells[hole] = Cell{};
-    --m_entries;
+    cells[hole] = Cell{};
+    --entries;
 }
 
-void TrieNodeCache::evict_one()
+void TrieNodeCache::Shard::evict_one()
 {
     // Called only while some slot is used; a full sweep clears every bit, so this ends.
     for (;;)
     {
-        if (m_hand >= m_slots.size())
-            m_hand = 0;
-        Slot& s = m_slots[m_hand];
-        const auto i = static_cast<uint32_t>(m_hand++);
+        if (hand >= slots.size())
+            hand = 0;
+        Slot& s = slots[hand];
+        const auto i = static_cast<uint32_t>(hand++);
         if (!s.used)
             continue;
         if (s.referenced)
@@ -389,47 +389,70 @@ void TrieNodeCache::evict_one()
             continue;
         }
         index_erase(find_cell(s.hash, tag_of(s.hash)));
-        m_bytes -= s.rlp.size() + kEntryOverhead;
+        bytes -= s.rlp.size() + kEntryOverhead;
         s.used = false;
         s.rlp.clear();
-        m_free.push_back(i);
+        free.push_back(i);
         return;
     }
 }
 
 void TrieNodeCache::clear()
 {
-    std::lock_guard lock{m_mutex};
-    m_slots.clear();
-    m_free.clear();
-    m_cells.clear();
-    m_entries = 0;
-    m_hand = 0;
-    m_bytes = 0;
+    for (Shard& sh : m_shards)
+    {
+        std::lock_guard lock{sh.mutex};
+        sh.slots.clear();
+        sh.free.clear();
+        sh.cells.clear();
+        sh.entries = 0;
+        sh.hand = 0;
+        sh.bytes = 0;
+    }
 }
 
 size_t TrieNodeCache::size_bytes() const
 {
-    std::lock_guard lock{m_mutex};
-    return m_bytes;
+    size_t n = 0;
+    for (const Shard& sh : m_shards)
+    {
+        std::lock_guard lock{sh.mutex};
+        n += sh.bytes;
+    }
+    return n;
 }
 
 size_t TrieNodeCache::entries() const
 {
-    std::lock_guard lock{m_mutex};
-    return m_entries;
+    size_t n = 0;
+    for (const Shard& sh : m_shards)
+    {
+        std::lock_guard lock{sh.mutex};
+        n += sh.entries;
+    }
+    return n;
 }
 
 uint64_t TrieNodeCache::hits() const
 {
-    std::lock_guard lock{m_mutex};
-    return m_hits;
+    uint64_t n = 0;
+    for (const Shard& sh : m_shards)
+    {
+        std::lock_guard lock{sh.mutex};
+        n += sh.hits;
+    }
+    return n;
 }
 
 uint64_t TrieNodeCache::misses() const
 {
-    std::lock_guard lock{m_mutex};
-    return m_misses;
+    uint64_t n = 0;
+    for (const Shard& sh : m_shards)
+    {
+        std::lock_guard lock{sh.mutex};
+        n += sh.misses;
+    }
+    return n;
 }
 
 }  // namespace l2::state

@@ -103,9 +103,9 @@ enum class NodeKind : uint8_t
 struct TrieNode
 {
     NodeKind kind = NodeKind::kEmpty;
-    Nibbles path;     ///< leaf, extension
-    ByteView value;   ///< leaf
-    NodeRef child;    ///< extension
+    Nibbles path;                      ///< leaf, extension
+    ByteView value;                    ///< leaf
+    NodeRef child;                     ///< extension
     std::array<NodeRef, 16> children;  ///< branch
 
     static TrieNode leaf(const Nibbles& path, ByteView value) noexcept
@@ -132,15 +132,14 @@ struct TrieNode
     }
 };
 
-enum class [[nodiscard]] NodeError
-{
-    kRlp,           ///< not well-formed (strict) RLP, or trailing bytes
-    kShape,         ///< a list of neither 2 nor 17 items
-    kHexPrefix,     ///< a bad hex-prefix flag or padding
-    kPathLength,    ///< a path that does not fit the node's depth in a 64-nibble key
-    kRef,           ///< a child that is neither empty, a 32-byte hash, nor an inline node < 32
-    kBranchValue,   ///< a branch with a value (impossible with 32-byte keys)
-    kEmptyValue,    ///< a leaf without a value
+enum class [[nodiscard]] NodeError{
+    kRlp,          ///< not well-formed (strict) RLP, or trailing bytes
+    kShape,        ///< a list of neither 2 nor 17 items
+    kHexPrefix,    ///< a bad hex-prefix flag or padding
+    kPathLength,   ///< a path that does not fit the node's depth in a 64-nibble key
+    kRef,          ///< a child that is neither empty, a 32-byte hash, nor an inline node < 32
+    kBranchValue,  ///< a branch with a value (impossible with 32-byte keys)
+    kEmptyValue,   ///< a leaf without a value
 };
 
 const char* to_string(NodeError e) noexcept;

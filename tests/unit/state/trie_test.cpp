@@ -579,6 +579,29 @@ TEST(TrieTest, NodeCacheGivesSameRootsWithinBudget)
     EXPECT_FALSE(cache.get(key_of(1), out));
 }
 
+TEST(TrieTest, NodeCacheEvictsReplacedNodesFirst)
+{
+    // One shard holding two 100-byte nodes; all three hashes land in shard 0.
+    constexpr size_t kCost = 100 + TrieNodeCache::kEntryOverhead;
+    TrieNodeCache cache{TrieNodeCache::kShards * (2 * kCost + 10)};
+    Hash a, b, c;
+    a[0] = 1;
+    b[0] = 2;
+    c[0] = 3;
+    const Bytes node(100, 0x55);
+    Bytes out;
+    cache.put(a, node);
+    cache.put(b, node);
+    EXPECT_TRUE(cache.get(a, out));
+    EXPECT_TRUE(cache.get(b, out, /*replaced=*/true));  // read to be rewritten
+    cache.put(c, node);                                 // evicts b, not a
+    EXPECT_TRUE(cache.get(a, out));
+    EXPECT_FALSE(cache.get(b, out));
+    EXPECT_TRUE(cache.get(c, out));
+    EXPECT_EQ(cache.entries(), 2u);
+    EXPECT_EQ(cache.size_bytes(), 2 * kCost);
+}
+
 TEST(TrieTest, OldValueHintsSkipLeafReads)
 {
     MemoryStore mem;
@@ -665,8 +688,13 @@ TEST(TrieTest, ParallelApplyMatchesSequential)
 TEST(TrieTest, PersistsInRocksDb)
 {
     namespace fs = std::filesystem;
-    const fs::path dir =
-        fs::temp_directory_path() / ("l2_trie_test_" + std::to_string(std::random_device{}()));
+    // Removed however the test ends (the stores below close first).
+    struct TempDir
+    {
+        fs::path path;
+        ~TempDir() { fs::remove_all(path); }
+    } temp{fs::temp_directory_path() / ("l2_trie_test_" + std::to_string(std::random_device{}()))};
+    const fs::path& dir = temp.path;
     fs::remove_all(dir);
     std::mt19937_64 rng{21};
     Model model;
@@ -698,7 +726,6 @@ TEST(TrieTest, PersistsInRocksDb)
         root = commit(**db, trie, root, block);
         EXPECT_EQ(root, reference_root(model));
     }
-    fs::remove_all(dir);
 }
 
 TEST(TrieNodeTest, DecodeErrors)
