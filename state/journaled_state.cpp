@@ -188,10 +188,9 @@ void JournaledState::set_code(const Address& addr, Bytes code)
     m_new_code.try_emplace(h, std::move(code));
 }
 
-void JournaledState::create_contract(const Address& addr, Engine engine)
+void JournaledState::journal_and_void_storage(Entry& e, const Address& addr)
 {
-    Entry& e = load(addr);
-    // Snapshot the storage map: creation voids it, rollback restores it.
+    // Snapshot the account and its storage map: the caller voids both, rollback restores them.
     JournalEntry j{JournalEntry::Kind::kAccount, addr, {}};
     j.account = e.current;
     j.dirty = e.dirty;
@@ -200,28 +199,25 @@ void JournaledState::create_contract(const Address& addr, Engine engine)
     j.had_storage_snapshot = true;
     m_journal.push_back(std::move(j));
     e.storage = {};
+    e.dirty = true;
+    e.storage_cleared = true;
+}
+
+void JournaledState::create_contract(const Address& addr, Engine engine)
+{
+    Entry& e = load(addr);
+    journal_and_void_storage(e, addr);
     const U256 balance = e.current ? e.current->balance : U256{0};
     e.current = Account{};
     e.current->balance = balance;
     e.current->engine = engine;
-    e.dirty = true;
-    e.storage_cleared = true;
 }
 
 void JournaledState::destroy(const Address& addr)
 {
     Entry& e = load(addr);
-    JournalEntry j{JournalEntry::Kind::kAccount, addr, {}};
-    j.account = e.current;
-    j.dirty = e.dirty;
-    j.storage_cleared = e.storage_cleared;
-    j.storage = std::move(e.storage);
-    j.had_storage_snapshot = true;
-    m_journal.push_back(std::move(j));
-    e.storage = {};
+    journal_and_void_storage(e, addr);
     e.current.reset();
-    e.dirty = true;
-    e.storage_cleared = true;
 }
 
 U256 JournaledState::storage(const Address& addr, const U256& slot)

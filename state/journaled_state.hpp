@@ -101,6 +101,7 @@ private:
     Entry& load(const Address& addr);
     Slot& load_slot(Entry& e, const Address& addr, const U256& slot);
     Account& mutable_account(Entry& e, const Address& addr);
+    void journal_and_void_storage(Entry& e, const Address& addr);
 
     const StateReader& m_base;
     std::unordered_map<Address, Entry, FixedBytesHasher> m_accounts;

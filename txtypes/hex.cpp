@@ -31,7 +31,6 @@ std::string to_0x_hex(ByteView b)
     return "0x" + to_hex(b);
 }
 
-namespace {
 int hex_digit(char c) noexcept
 {
     if (c >= '0' && c <= '9')
@@ -42,7 +41,6 @@ int hex_digit(char c) noexcept
         return c - 'A' + 10;
     return -1;
 }
-}  // namespace
 
 Result<Bytes, HexError> from_hex(std::string_view hex) noexcept
 {

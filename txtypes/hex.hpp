@@ -17,6 +17,9 @@ enum class [[nodiscard]] HexError
 
 const char* to_string(HexError e) noexcept;
 
+/// The value of one hex digit (either case), or -1.
+int hex_digit(char c) noexcept;
+
 /// "0x"-less lowercase hex of `b`.
 std::string to_hex(ByteView b);
 

@@ -1,5 +1,7 @@
 #include "uint256.hpp"
 
+#include "hex.hpp"
+
 #include <array>
 #include <bit>
 #include <cstring>
@@ -343,17 +345,6 @@ void store_be64(uint8_t* p, uint64_t v) noexcept
     std::memcpy(p, &v, 8);
 }
 
-int hex_digit_value(char c) noexcept
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 constexpr uint64_t kPow10_19 = 10'000'000'000'000'000'000u;
 
 }  // namespace
@@ -550,7 +541,7 @@ Result<U256, std::string> u256_from_string(std::string_view s)
         // Digit k from the right is nibble k: bits 4k .. 4k + 3.
         for (size_t k = 0; k < s.size(); ++k)
         {
-            const int v = hex_digit_value(s[s.size() - 1 - k]);
+            const int v = hex_digit(s[s.size() - 1 - k]);
             if (v < 0)
                 return unexpected(std::string{"u256: invalid hex digit"});
             r.w[k / 16] |= static_cast<uint64_t>(v) << (k % 16 * 4);
