@@ -188,11 +188,12 @@ private:
     size_t m_size = 0;
 };
 
-/// Slot values by flat slot key; accounts (or their absence) by flat account key.
+/// Slot values by flat slot key; accounts (or their absence) by flat account key. Each grows
+/// with its working set up to 1M entries (about 100-160 MB when full).
 struct StateCache
 {
-    FlatCache<kEvmSlotKeySize, U256> slots{1u << 19};
-    FlatCache<kAccountKeySize, std::optional<Account>> accounts{1u << 17};
+    FlatCache<kEvmSlotKeySize, U256> slots{1u << 20};
+    FlatCache<kAccountKeySize, std::optional<Account>> accounts{1u << 20};
 };
 
 }  // namespace l2::state
