@@ -34,6 +34,18 @@ const char* to_string(TxRejection r) noexcept
     return "rejected";
 }
 
+txtypes::Receipt make_receipt(const TxOutcome& outcome, txtypes::TxType type,
+                              uint64_t cumulative_gas_used)
+{
+    txtypes::Receipt r;
+    r.type = type;
+    r.success = outcome.success;
+    r.cumulative_gas_used = cumulative_gas_used;
+    r.logs = outcome.logs;
+    r.bloom = txtypes::logs_bloom(r.logs);
+    return r;
+}
+
 U256 blob_base_fee(uint64_t excess_blob_gas)
 {
     // fake_exponential(factor=1, numerator=excess, denominator=3338477), EIP-4844.

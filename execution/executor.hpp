@@ -62,6 +62,11 @@ struct TxOutcome
 inline constexpr uint64_t kBlobGasPerBlob = 131072;  ///< EIP-4844
 inline constexpr size_t kMaxBlobsPerBlock = 6;
 
+/// The consensus receipt of an executed transaction, given the block's gas used up to and
+/// including it (logs bloom computed here).
+txtypes::Receipt make_receipt(const TxOutcome& outcome, txtypes::TxType type,
+                              uint64_t cumulative_gas_used);
+
 /// EIP-4844 blob base fee: fake_exponential(1, excess_blob_gas, 3338477).
 U256 blob_base_fee(uint64_t excess_blob_gas);
 

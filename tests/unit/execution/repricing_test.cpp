@@ -77,4 +77,54 @@ TEST(GasTable, RepricingChangesGasFromItsBlockOn)
     EXPECT_EQ(before, 21000u + 3 + 2100 + 3 + 3 + 2);
 }
 
+TEST(Executor, ReceiptOfALoggingCall)
+{
+    state::MemoryStore kv;
+    state::StateDb db{kv};
+    const Address sender = *address_from_private_key(kKey);
+    state::StateDiff genesis;
+    state::AccountChange funded;
+    funded.identity = sender;
+    funded.account = state::Account{};
+    funded.account->balance = U256{1'000'000'000'000'000'000ULL};
+    genesis.accounts.push_back(funded);
+    // PUSH1 0x2a PUSH1 0 MSTORE PUSH1 0xaa PUSH1 32 PUSH1 0 LOG1 STOP: one log, one topic.
+    const Bytes code{0x60, 0x2a, 0x60, 0x00, 0x52, 0x60, 0xaa, 0x60, 0x20, 0x60, 0x00, 0xa1, 0x00};
+    state::AccountChange contract;
+    contract.identity = kContract;
+    contract.account = state::Account{};
+    contract.account->code_hash = keccak256(code);
+    genesis.accounts.push_back(contract);
+    genesis.code.emplace_back(keccak256(code), code);
+    auto p = db.prepare(genesis, txtypes::kEmptyRootHash);
+    ASSERT_TRUE(p && db.commit(*p));
+
+    txtypes::Transaction txn;
+    txn.type = txtypes::TxType::kDynamicFee;
+    txn.chain_id = 901;
+    txn.gas_limit = 100'000;
+    txn.max_fee_per_gas = 10;
+    txn.max_priority_fee_per_gas = 10;  // base fee 0: the price is the tip
+    txn.to = kContract;
+    ASSERT_TRUE(txtypes::sign_transaction(txn, kKey));
+    evm::BlockContext block;
+    block.gas_limit = 30'000'000;
+    const GasSchedule gas = cancun_schedule();
+    state::JournaledState st{db};
+    auto out = execute_transaction(st, block, txn, sender, {Revision::kCancun, true, &gas, {}},
+                                   block.gas_limit);
+    ASSERT_TRUE(out);
+    ASSERT_EQ(out->logs.size(), 1u);
+    const auto r = make_receipt(*out, txn.type, 50'000 + out->gas_used);
+    EXPECT_TRUE(r.success);
+    EXPECT_EQ(r.cumulative_gas_used, 50'000 + out->gas_used);
+    EXPECT_EQ(r.logs[0].address, kContract);
+    EXPECT_EQ(r.logs[0].topics[0][31], 0xaa);
+    EXPECT_EQ(r.logs[0].data[31], 0x2a);
+    EXPECT_TRUE(txtypes::bloom_may_contain(r.bloom, kContract));
+    // The sender paid gas_used * price and nothing else; the nonce moved.
+    EXPECT_EQ(st.balance(sender), U256{1'000'000'000'000'000'000ULL} - U256{out->gas_used * 10});
+    EXPECT_EQ(st.nonce(sender), 1u);
+}
+
 }  // namespace
