@@ -37,11 +37,12 @@ e2e: build
 devnet: build
 	$(BUILD_DIR)/bin/l2node devnet $(DEVNET_ARGS)
 
-# Unit + conformance tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Unit + conformance tests under AddressSanitizer and UndefinedBehaviorSanitizer. ASan's
+# redzones make the EVM's 1024-deep call recursion need more than the default 8 MiB stack.
 sanitize: bootstrap
 	cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DL2_SANITIZE=ON -DL2_BENCH=OFF
 	cmake --build build-sanitize -j $(JOBS)
-	cd build-sanitize && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	cd build-sanitize && ulimit -s unlimited && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest -j $(JOBS) -L 'unit|conformance' $(CTEST_FLAGS)
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS.
