@@ -18,20 +18,15 @@ constexpr Hash kKey =
     hash_literal("4646464646464646464646464646464646464646464646464646464646464646");
 constexpr Address kContract = address_literal("00000000000000000000000000000000000c0de0");
 
-/// Gas used by one call to a contract doing SLOAD(0) then ADD, under the table at `block_num`.
-uint64_t gas_used_at(const GasTable& table, uint64_t block_num)
+/// Commits a funded sender and `code` at kContract as the genesis block of `db`.
+void fund_and_deploy(state::StateDb& db, const Bytes& code)
 {
-    state::MemoryStore kv;
-    state::StateDb db{kv};
-    const Address sender = *address_from_private_key(kKey);
     state::StateDiff genesis;
     state::AccountChange funded;
-    funded.identity = sender;
+    funded.identity = *address_from_private_key(kKey);
     funded.account = state::Account{};
     funded.account->balance = U256{1'000'000'000'000'000'000ULL};
     genesis.accounts.push_back(funded);
-    // PUSH1 0 SLOAD PUSH1 1 ADD POP STOP
-    const Bytes code{0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x50, 0x00};
     state::AccountChange contract;
     contract.identity = kContract;
     contract.account = state::Account{};
@@ -39,7 +34,17 @@ uint64_t gas_used_at(const GasTable& table, uint64_t block_num)
     genesis.accounts.push_back(contract);
     genesis.code.emplace_back(keccak256(code), code);
     auto p = db.prepare(genesis, txtypes::kEmptyRootHash);
-    EXPECT_TRUE(p && db.commit(*p));
+    ASSERT_TRUE(p && db.commit(*p));
+}
+
+/// Gas used by one call to a contract doing SLOAD(0) then ADD, under the table at `block_num`.
+uint64_t gas_used_at(const GasTable& table, uint64_t block_num)
+{
+    state::MemoryStore kv;
+    state::StateDb db{kv};
+    const Address sender = *address_from_private_key(kKey);
+    // PUSH1 0 SLOAD PUSH1 1 ADD POP STOP
+    fund_and_deploy(db, Bytes{0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x50, 0x00});
 
     txtypes::Transaction txn;
     txn.type = txtypes::TxType::kDynamicFee;
@@ -82,22 +87,9 @@ TEST(Executor, ReceiptOfALoggingCall)
     state::MemoryStore kv;
     state::StateDb db{kv};
     const Address sender = *address_from_private_key(kKey);
-    state::StateDiff genesis;
-    state::AccountChange funded;
-    funded.identity = sender;
-    funded.account = state::Account{};
-    funded.account->balance = U256{1'000'000'000'000'000'000ULL};
-    genesis.accounts.push_back(funded);
     // PUSH1 0x2a PUSH1 0 MSTORE PUSH1 0xaa PUSH1 32 PUSH1 0 LOG1 STOP: one log, one topic.
-    const Bytes code{0x60, 0x2a, 0x60, 0x00, 0x52, 0x60, 0xaa, 0x60, 0x20, 0x60, 0x00, 0xa1, 0x00};
-    state::AccountChange contract;
-    contract.identity = kContract;
-    contract.account = state::Account{};
-    contract.account->code_hash = keccak256(code);
-    genesis.accounts.push_back(contract);
-    genesis.code.emplace_back(keccak256(code), code);
-    auto p = db.prepare(genesis, txtypes::kEmptyRootHash);
-    ASSERT_TRUE(p && db.commit(*p));
+    fund_and_deploy(db, Bytes{0x60, 0x2a, 0x60, 0x00, 0x52, 0x60, 0xaa, 0x60, 0x20, 0x60, 0x00,
+                              0xa1, 0x00});
 
     txtypes::Transaction txn;
     txn.type = txtypes::TxType::kDynamicFee;
