@@ -15,11 +15,11 @@ struct Pending
 };
 
 constexpr Pending kPending[] = {
-    {"devnet", "run a local L1 (anvil), the L1 contracts, a sequencer and a follower", "5 and 6"},
-    {"sequencer", "run the sequencer", "5"},
-    {"follower", "derive the chain from L1", "6"},
-    {"deposit", "send a forced transaction through the L1 portal", "5"},
-    {"status", "show a node's heads and sync progress", "5"},
+    {"devnet", "run a local L1 (anvil), the L1 contracts, a sequencer and a follower", "s 5 and 6"},
+    {"sequencer", "run the sequencer", " 5"},
+    {"follower", "derive the chain from L1", " 6"},
+    {"deposit", "send a forced transaction through the L1 portal", " 5"},
+    {"status", "show a node's heads and sync progress", " 5"},
 };
 
 }  // namespace
@@ -36,8 +36,8 @@ int main(int argc, char** argv)
         cmd->allow_extras();
         cmd->callback([&rc, p] {
             std::fprintf(stderr,
-                         "l2node %s: not available yet. It lands with issue %s; this build has "
-                         "the transaction types (txtypes) only.\n",
+                         "l2node %s: not available yet. It lands with issue%s; this build has "
+                         "the transaction types, the unified state and the EVM (see README).\n",
                          p.name, p.issue);
             rc = 2;
         });
