@@ -230,36 +230,34 @@ bool op_sstore(Frame& f) noexcept
     return true;
 }
 
-bool op_balance(Frame& f) noexcept
+/// BALANCE, EXTCODESIZE, EXTCODEHASH: charge the account access, replace the top with `read`.
+template <typename Read>
+bool account_query(Frame& f, Read read) noexcept
 {
     U256& x = f.top();
     const Address a = to_address(x);
     if (!charge(f, access_cost(f, a)))
         return false;
-    x = f.evm.state().balance(a);
+    x = read(f.evm.state(), a);
     return true;
+}
+
+bool op_balance(Frame& f) noexcept
+{
+    return account_query(f, [](auto& st, const Address& a) { return st.balance(a); });
 }
 
 bool op_extcodesize(Frame& f) noexcept
 {
-    U256& x = f.top();
-    const Address a = to_address(x);
-    if (!charge(f, access_cost(f, a)))
-        return false;
-    x = U256{f.evm.state().code(a).size()};
-    return true;
+    return account_query(f, [](auto& st, const Address& a) { return U256{st.code(a).size()}; });
 }
 
 bool op_extcodehash(Frame& f) noexcept
 {
-    U256& x = f.top();
-    const Address a = to_address(x);
-    if (!charge(f, access_cost(f, a)))
-        return false;
-    auto& st = f.evm.state();
     // EIP-1052 / EIP-161: 0 for a nonexistent or empty account.
-    x = st.is_empty(a) ? U256{0} : from_be_bytes(st.code_hash(a));
-    return true;
+    return account_query(f, [](auto& st, const Address& a) {
+        return st.is_empty(a) ? U256{0} : from_be_bytes(st.code_hash(a));
+    });
 }
 
 bool op_extcodecopy(Frame& f) noexcept
