@@ -3,6 +3,7 @@
 #include <txtypes/validation.hpp>
 
 #include "precompiles.hpp"
+#include "predeploys.hpp"
 
 namespace l2::execution {
 
@@ -30,6 +31,10 @@ const char* to_string(TxRejection r) noexcept
         return "max fee per blob gas below the blob base fee";
     case TxRejection::kInvalidBlob:
         return "invalid blob transaction";
+    case TxRejection::kDataFeeAboveCap:
+        return "L1 data fee exceeds maxDataFee";
+    case TxRejection::kProofFeeAboveCap:
+        return "gas limit x proof fee per gas exceeds maxProofFee";
     }
     return "rejected";
 }
@@ -113,14 +118,30 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
         price = block.base_fee + std::min(txn.max_priority_fee_per_gas, tip_cap);
     }
     const U256 gas_limit{txn.gas_limit};
-    // Balance must cover the worst case: gasLimit * maxFee + value (+ max blob fee).
-    const U256 max_cost = gas_limit * txn.max_fee_per_gas + txn.value + max_blob_fee;
+    // L2: the data fee is known up front; the proof fee is bought per gas like gas itself.
+    U256 data_fee = 0;
+    U256 proof_per_gas = 0;
+    if (env.l2_fees)
+    {
+        data_fee = env.l2_fees->data_fee;
+        proof_per_gas = env.l2_fees->proof_fee_per_gas;
+        if (txn.type == txtypes::TxType::kFeeSplit)
+        {
+            if (data_fee > txn.max_data_fee)
+                return unexpected(TxRejection::kDataFeeAboveCap);
+            if (gas_limit * proof_per_gas > txn.max_proof_fee)
+                return unexpected(TxRejection::kProofFeeAboveCap);
+        }
+    }
+    const U256 l2_upfront = data_fee + gas_limit * proof_per_gas;
+    // Balance must cover the worst case: gasLimit * maxFee + value (+ max blob fee, + L2 fees).
+    const U256 max_cost = gas_limit * txn.max_fee_per_gas + txn.value + max_blob_fee + l2_upfront;
     const U256 balance = st.balance(sender);
     if (balance < max_cost || max_cost < txn.value)
         return unexpected(TxRejection::kInsufficientFunds);
 
     // ---- buy gas, nonce, access list ----
-    st.sub_balance(sender, gas_limit * price + blob_fee);
+    st.sub_balance(sender, gas_limit * price + blob_fee + l2_upfront);
     if (!txn.is_creation())
         st.set_nonce(sender, nonce + 1);  // creations bump it inside Evm::create
 
@@ -174,10 +195,20 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
         std::min<int64_t>(r.gas_refund, gas_used_before_refund / g.max_refund_quotient);
     const int64_t gas_left = r.gas_left + refund;
     const uint64_t gas_used = txn.gas_limit - static_cast<uint64_t>(gas_left);
-    st.add_balance(sender, U256{static_cast<uint64_t>(gas_left)} * price);
+    st.add_balance(sender, U256{static_cast<uint64_t>(gas_left)} * (price + proof_per_gas));
     const U256 tip_per_gas = london ? price - block.base_fee : price;
     st.add_balance(block.coinbase, U256{gas_used} * tip_per_gas);
     vm.touch(block.coinbase);
+    if (env.l2_fees)
+    {
+        // OP Stack keeps the base fee in a vault; the data and proof fees have their own.
+        st.add_balance(predeploys::kBaseFeeVault, U256{gas_used} * block.base_fee);
+        st.add_balance(predeploys::kL1FeeVault, data_fee);
+        st.add_balance(predeploys::kProofFeeVault, U256{gas_used} * proof_per_gas);
+        vm.touch(predeploys::kBaseFeeVault);
+        vm.touch(predeploys::kL1FeeVault);
+        vm.touch(predeploys::kProofFeeVault);
+    }
 
     // EIP-6780: contracts created and self-destructed in this transaction go now.
     for (const Address& a : vm.destructed())
@@ -194,6 +225,94 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
     out.logs = out.success ? std::move(vm.logs()) : std::vector<txtypes::Log>{};
     if (txn.is_creation() && out.success)
         out.contract_address = r.create_address;
+    out.output = std::move(r.output);
+    out.data_fee = data_fee;
+    out.proof_fee = U256{gas_used} * proof_per_gas;
+    st.finish_transaction();
+    return out;
+}
+
+Result<TxOutcome, TxRejection> execute_deposit(state::JournaledState& st,
+                                               const evm::BlockContext& block,
+                                               const txtypes::Transaction& txn, const TxEnv& env,
+                                               uint64_t block_gas_left)
+{
+    if (txn.gas_limit > block_gas_left)
+        return unexpected(TxRejection::kGasLimitAboveBlock);
+    const Revision rev = env.revision;
+    const Address& sender = txn.from;
+
+    // The mint and the nonce survive a failed deposit: they happen before the checkpoint.
+    if (txn.mint)
+        st.add_balance(sender, txn.mint);
+    const uint64_t nonce = st.nonce(sender);
+    TxOutcome out;
+    out.deposit_nonce = nonce;
+    if (!txn.is_creation() && nonce != UINT64_MAX)
+        st.set_nonce(sender, nonce + 1);
+    const size_t cp = st.checkpoint();
+
+    evm::TxContext tx_ctx;
+    tx_ctx.origin = sender;
+    tx_ctx.gas_price = 0;
+    evm::Evm vm{st, block, tx_ctx, *env.gas, rev, env.l2};
+
+    st.access_account(sender);
+    if (txn.to)
+        st.access_account(*txn.to);
+    st.access_account(block.coinbase);
+    for (uint8_t i = 1; i <= 0x0a; ++i)
+    {
+        Address p;
+        p[19] = i;
+        if (is_precompile(p, rev, env.l2))
+            st.access_account(p);
+    }
+
+    const uint64_t intrinsic = txtypes::intrinsic_gas(txn, rev);
+    evm::CallResult r;
+    if (intrinsic > txn.gas_limit)
+    {
+        r.status = evm::Status::kOutOfGas;
+        r.gas_left = 0;
+    }
+    else
+    {
+        evm::Message msg;
+        msg.kind = txn.is_creation() ? evm::CallKind::kCreate : evm::CallKind::kCall;
+        msg.gas = static_cast<int64_t>(txn.gas_limit - intrinsic);
+        msg.sender = sender;
+        msg.recipient = txn.to.value_or(Address{});
+        msg.code_address = msg.recipient;
+        msg.value = txn.value;
+        msg.input = txn.data;
+        r = vm.call(msg);
+    }
+
+    out.success = r.status == evm::Status::kSuccess;
+    out.status = r.status;
+    if (out.success)
+    {
+        const int64_t used = static_cast<int64_t>(txn.gas_limit) - r.gas_left;
+        const int64_t refund = std::min<int64_t>(r.gas_refund, used / env.gas->max_refund_quotient);
+        out.gas_used = static_cast<uint64_t>(used - refund);
+        for (const Address& a : vm.destructed())
+            st.destroy(a);
+        for (const Address& a : vm.touched())
+            if (st.exists(a) && st.is_empty(a))
+                st.destroy(a);
+        out.logs = std::move(vm.logs());
+        if (txn.is_creation())
+            out.contract_address = r.create_address;
+    }
+    else
+    {
+        // Everything but the mint and the nonce goes; a failed creation still bumps the nonce.
+        st.rollback(cp);
+        if (txn.is_creation() && nonce != UINT64_MAX)
+            st.set_nonce(sender, nonce + 1);
+        out.gas_used = txn.gas_limit;
+    }
     out.output = std::move(r.output);
     st.finish_transaction();
     return out;

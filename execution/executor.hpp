@@ -25,12 +25,23 @@ struct BlobFields
     U256 max_fee_per_blob_gas;
 };
 
+/// The L2 fees of one transaction (DESIGN.md "Fees"): the data fee from its encoding and the
+/// block's L1 parameters, and the proof fee per gas of the block.
+struct L2TxFees
+{
+    U256 data_fee;
+    U256 proof_fee_per_gas;
+};
+
 struct TxEnv
 {
     Revision revision = Revision::kCancun;
     bool l2 = false;
     const GasSchedule* gas = nullptr;  ///< the block's schedule
     std::optional<BlobFields> blob;
+    /// Set on L2 chains: the sender also pays the data and proof fees, and the base fee, data
+    /// fee and proof fee go to their vaults (predeploys.hpp) instead of being burned.
+    std::optional<L2TxFees> l2_fees;
 };
 
 enum class [[nodiscard]] TxRejection
@@ -45,6 +56,8 @@ enum class [[nodiscard]] TxRejection
     kGasLimitAboveBlock,
     kBlobFeeCapTooLow,
     kInvalidBlob,  ///< no blobs, too many, bad version byte, or a creation
+    kDataFeeAboveCap,   ///< 0x7D: the data fee exceeds maxDataFee
+    kProofFeeAboveCap,  ///< 0x7D: gasLimit x proofFeePerGas exceeds maxProofFee
 };
 
 const char* to_string(TxRejection r) noexcept;
@@ -57,6 +70,9 @@ struct TxOutcome
     std::vector<txtypes::Log> logs;
     std::optional<Address> contract_address;
     Bytes output;
+    U256 data_fee;   ///< L1 data fee paid (L2)
+    U256 proof_fee;  ///< proof fee paid (L2)
+    std::optional<uint64_t> deposit_nonce;  ///< deposits: the sender's nonce before the tx
 };
 
 inline constexpr uint64_t kBlobGasPerBlob = 131072;  ///< EIP-4844
@@ -77,5 +93,14 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& state,
                                                    const txtypes::Transaction& txn,
                                                    const Address& sender, const TxEnv& env,
                                                    uint64_t block_gas_left);
+
+/// Applies a 0x7E deposit (OP Stack Regolith semantics): `mint` is credited and the sender's
+/// nonce bumped whatever happens; no gas is bought and no fee paid; a failed deposit keeps only
+/// those two changes and uses its whole gas limit. Never rejected except for exceeding the
+/// block's gas (a derivation error).
+Result<TxOutcome, TxRejection> execute_deposit(state::JournaledState& state,
+                                               const evm::BlockContext& block,
+                                               const txtypes::Transaction& txn,
+                                               const TxEnv& env, uint64_t block_gas_left);
 
 }  // namespace l2::execution

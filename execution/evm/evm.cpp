@@ -7,7 +7,9 @@
 #include <txtypes/keccak.hpp>
 #include <txtypes/rlp.hpp>
 
+#include "../gas_price_oracle.hpp"
 #include "../precompiles.hpp"
+#include "../predeploys.hpp"
 #include "analysis.hpp"
 #include "frame.hpp"
 
@@ -171,6 +173,20 @@ CallResult Evm::call_message(const Message& msg)
             return fail({Status::kPrecompileFailure, 0, 0, {}, {}});
         return {Status::kSuccess, msg.gas - static_cast<int64_t>(cost), 0,
                 std::move(out.output), {}};
+    }
+
+    if (m_l2 && msg.code_address == predeploys::kGasPriceOracle)
+    {
+        // Answered natively (gas_price_oracle.hpp); it holds no ether, like OP's.
+        if (msg.value)
+            return fail({Status::kRevert, msg.gas, 0, {}, {}});
+        GasPriceOracleResult out =
+            call_gas_price_oracle(m_state, msg.input, msg.gas, m_block.base_fee);
+        const int64_t left = msg.gas - out.gas_used;
+        if (!out.success)
+            return fail({left > 0 ? Status::kRevert : Status::kOutOfGas, left, 0,
+                         std::move(out.output), {}});
+        return {Status::kSuccess, left, 0, std::move(out.output), {}};
     }
 
     const ByteView code = m_state.code(msg.code_address);
