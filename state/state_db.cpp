@@ -58,8 +58,13 @@ std::optional<Account> StateDb::account(Engine engine, const Address& identity) 
 {
     const AccountKey key = account_key(engine, identity);
     const ByteView k{key.data(), key.size()};
-    if (const auto* hit = m_state_cache.accounts.find(k))
-        return *hit;
+    uint64_t generation = 0;
+    {
+        std::lock_guard lock{m_cache_mutex};
+        if (const auto* hit = m_state_cache.accounts.find(k))
+            return *hit;
+        generation = m_generation;
+    }
     Bytes value;
     std::optional<Account> out;
     if (m_kv.get(Column::kState, k, value))
@@ -68,26 +73,44 @@ std::optional<Account> StateDb::account(Engine engine, const Address& identity) 
         if (auto a = decode_account(value))
             out = *a;
     }
-    m_state_cache.accounts.put(k, out);
+    // A commit between the miss and here may have made `out` stale: don't cache it then.
+    std::lock_guard lock{m_cache_mutex};
+    if (generation == m_generation && generation % 2 == 0)
+        m_state_cache.accounts.put(k, out);
     return out;
 }
 
 U256 StateDb::storage(Engine engine, const Address& identity, const U256& slot) const
 {
     const SlotKey key = slot_key(engine, identity, slot);
-    if (const U256* hit = m_state_cache.slots.find(key.view()))
-        return *hit;
+    uint64_t generation = 0;
+    {
+        std::lock_guard lock{m_cache_mutex};
+        if (const U256* hit = m_state_cache.slots.find(key.view()))
+            return *hit;
+        generation = m_generation;
+    }
     Bytes value;
     U256 v = 0;
     if (m_kv.get(Column::kState, key.view(), value))
         v = decode_storage_value(value);
-    m_state_cache.slots.put(key.view(), v);
+    std::lock_guard lock{m_cache_mutex};
+    if (generation == m_generation && generation % 2 == 0)
+        m_state_cache.slots.put(key.view(), v);
     return v;
 }
 
 Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
 {
+    // Odd generation = a write in flight: concurrent misses read but do not cache (their value
+    // may predate the write). Readers are not blocked by the write itself.
+    {
+        std::lock_guard lock{m_cache_mutex};
+        ++m_generation;
+    }
     auto written = m_kv.write(prepared.batch, sync);
+    std::lock_guard lock{m_cache_mutex};
+    ++m_generation;
     if (!written)
         return written;
     if (prepared.drops_storage)
@@ -101,6 +124,8 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
 
 void StateDb::drop_cache() noexcept
 {
+    std::lock_guard lock{m_cache_mutex};
+    m_generation += 2;
     m_state_cache.slots.clear();
     m_state_cache.accounts.clear();
 }

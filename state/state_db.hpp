@@ -4,6 +4,7 @@
 /// WriteBatch the caller completes with the block and heads and writes once (atomic).
 
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include <txtypes/hash.hpp>
@@ -71,7 +72,10 @@ public:
 private:
     KvStore& m_kv;
     std::unique_ptr<TrieNodeCache> m_cache;
+    // Reads may come from several threads (RPC, block builder); commit() from one writer.
+    mutable std::mutex m_cache_mutex;
     mutable StateCache m_state_cache;
+    uint64_t m_generation = 0;  ///< bumped by every commit and drop_cache
 };
 
 }  // namespace l2::state
