@@ -26,7 +26,7 @@ inline constexpr Address kL1FeeVault = address_literal("420000000000000000000000
 inline constexpr Address kProofFeeVault =
     address_literal("420000000000000000000000000000000000001b");
 
-/// contracts/L1Block.sol storage: one field per slot (docs/spec/contracts.md).
+/// contracts/src/L2/L1Block.sol storage: one field per slot (docs/spec/contracts.md).
 namespace l1block_slot {
 inline constexpr uint64_t kNumber = 0;
 inline constexpr uint64_t kTimestamp = 1;
