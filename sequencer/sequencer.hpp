@@ -1,0 +1,81 @@
+#pragma once
+/// Block production: every block time, picks the L1 origin (confirmation depth, max drift),
+/// builds the payload attributes (L1-info deposit, the epoch's deposits in its first block),
+/// fills the block from the mempool by tip and commits it. One thread calls tick(); admin
+/// start/stop and status may come from others.
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <derivation/rollup_config.hpp>
+#include <execution/chain.hpp>
+#include <l1client/l1_source.hpp>
+
+#include "mempool.hpp"
+
+namespace l2::sequencer {
+
+struct SequencerConfig
+{
+    size_t max_txs_per_block = 50'000;
+};
+
+struct SequencerStatus
+{
+    bool active = false;
+    uint64_t head = 0;
+    uint64_t l1_origin = 0;
+    uint64_t l1_head = 0;  ///< the newest L1 block seen
+    uint64_t blocks_built = 0;
+    uint64_t txs_included = 0;
+    std::string last_error;  ///< the last L1 or build error (empty when fine)
+};
+
+class Sequencer
+{
+public:
+    Sequencer(execution::Chain& chain, const derivation::RollupConfig& rollup,
+              l1client::L1Source& l1, Mempool& pool, SequencerConfig cfg = {});
+
+    /// Builds the next block when its timestamp (head time + block time) is <= `now` (unix
+    /// seconds). Returns the new block number, nothing when it is not time yet (or stopped), or
+    /// an error (L1 unreachable beyond the drift, storage failure): the caller logs and retries.
+    Result<std::optional<uint64_t>, std::string> tick(uint64_t now);
+
+    /// Seconds until the next block is due at `now` (0 = due).
+    uint64_t seconds_until_next(uint64_t now) const;
+
+    /// admin_stopSequencer / admin_startSequencer.
+    void stop() noexcept { m_active = false; }
+    void start() noexcept { m_active = true; }
+    bool active() const noexcept { return m_active; }
+
+    SequencerStatus status() const;
+
+private:
+    struct Origin
+    {
+        l1client::L1Block block;
+        uint64_t sequence_number = 0;  ///< of the head block within this epoch
+    };
+    Result<void, std::string> load_origin();
+    /// The origin for a block at `timestamp`, with its deposits when it starts an epoch.
+    Result<std::pair<Origin, std::vector<txtypes::Transaction>>, std::string> next_origin(
+        uint64_t timestamp);
+
+    execution::Chain& m_chain;
+    const derivation::RollupConfig& m_rollup;
+    l1client::L1Source& m_l1;
+    Mempool& m_pool;
+    SequencerConfig m_cfg;
+    std::atomic<bool> m_active{true};
+    std::optional<Origin> m_origin;  ///< the head block's epoch
+
+    mutable std::mutex m_status_mutex;
+    SequencerStatus m_status;
+};
+
+}  // namespace l2::sequencer
