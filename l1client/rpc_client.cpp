@@ -199,6 +199,8 @@ RpcClient::RpcClient(std::string url, RpcClientOptions options)
     m_impl->headers = curl_slist_append(nullptr, "Content-Type: application/json");
     // No "Expect: 100-continue" round trip for larger bodies.
     m_impl->headers = curl_slist_append(m_impl->headers, "Expect:");
+    for (const auto& header : m_options.extra_headers)
+        m_impl->headers = curl_slist_append(m_impl->headers, header.c_str());
     curl_easy_setopt(h, CURLOPT_URL, m_url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, m_impl->headers);
     curl_easy_setopt(h, CURLOPT_POST, 1L);

@@ -31,6 +31,8 @@ struct RpcClientOptions
     std::chrono::milliseconds backoff_max{2000};
     /// Replies larger than this fail with kTransport (bounded memory on hostile servers).
     size_t max_response_bytes = size_t{128} << 20;
+    /// Extra HTTP headers sent with every request, e.g. "Authorization: Bearer <jwt>".
+    std::vector<std::string> extra_headers;
 };
 
 /// One request of a batch: method and params (a JSON array, or null for none).

@@ -1,26 +1,91 @@
 // l2node: one binary for the sequencer, the follower and the devnet (DESIGN.md).
-// Only the command surface exists yet; each command says plainly which issue brings it.
 #include <CLI/CLI.hpp>
 
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include <node/cli_commands.hpp>
+#include <node/config.hpp>
+#include <node/devnet.hpp>
+#include <node/sequencer_node.hpp>
 
 namespace {
 
-struct Pending
-{
-    const char* name;
-    const char* what;
-    const char* issue;
-};
+std::atomic<bool> g_stop{false};
 
-constexpr Pending kPending[] = {
-    {"devnet", "run a local L1 (anvil), the L1 contracts, a sequencer and a follower", "s 5 and 6"},
-    {"sequencer", "run the sequencer", " 5"},
-    {"follower", "derive the chain from L1", " 6"},
-    {"deposit", "send a forced transaction through the L1 portal", " 5"},
-    {"status", "show a node's heads and sync progress", " 5"},
-};
+void on_signal(int)
+{
+    g_stop = true;
+}
+
+void install_signal_handlers()
+{
+    struct sigaction sa{};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void set_log_level(const std::string& level)
+{
+    spdlog::set_level(spdlog::level::from_str(level));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+}
+
+int run_sequencer(const std::string& config_path, const std::string& datadir,
+                  const std::string& l1_rpc, int rpc_port, int admin_port)
+{
+    l2::node::NodeConfig cfg;
+    if (!config_path.empty())
+    {
+        auto loaded = l2::node::NodeConfig::load(config_path);
+        if (!loaded)
+        {
+            std::fprintf(stderr, "error: %s\n", loaded.error().c_str());
+            return 2;
+        }
+        cfg = *loaded;
+    }
+    if (!datadir.empty())
+        cfg.datadir = datadir;
+    if (!l1_rpc.empty())
+        cfg.l1_rpc = l1_rpc;
+    if (rpc_port >= 0)
+        cfg.rpc_port = static_cast<uint16_t>(rpc_port);
+    if (admin_port >= 0)
+        cfg.admin_port = static_cast<uint16_t>(admin_port);
+    if (cfg.chain_file.empty() || cfg.rollup_file.empty())
+    {
+        std::fprintf(stderr, "error: the config must name `chain` and `rollup` files\n");
+        return 2;
+    }
+    set_log_level(cfg.log_level);
+    auto node = l2::node::SequencerNode::create(cfg);
+    if (!node)
+    {
+        std::fprintf(stderr, "error: %s\n", node.error().c_str());
+        return 1;
+    }
+    if (auto r = (*node)->start(); !r)
+    {
+        std::fprintf(stderr, "error: %s\n", r.error().c_str());
+        return 1;
+    }
+    while (!g_stop)
+        std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    spdlog::info("stopping");
+    (*node)->stop();
+    return 0;
+}
 
 }  // namespace
 
@@ -29,19 +94,102 @@ int main(int argc, char** argv)
     CLI::App app{"l2node: an L2 rollup node (sequencer, follower, devnet)"};
     app.set_version_flag("--version", std::string{"l2node "} + L2NODE_VERSION);
     app.require_subcommand(1);
+    install_signal_handlers();
     int rc = 0;
-    for (const auto& p : kPending)
-    {
-        auto* cmd = app.add_subcommand(p.name, p.what);
-        cmd->allow_extras();
-        cmd->callback([&rc, p] {
-            std::fprintf(stderr,
-                         "l2node %s: not available yet. It lands with issue%s; this build has "
-                         "the transaction types, the unified state and the EVM (see README).\n",
-                         p.name, p.issue);
-            rc = 2;
-        });
-    }
+
+    // ---- devnet ----
+    l2::node::DevnetOptions dev;
+    std::string dev_dir = "devnet-data";
+    std::string log_level = "info";
+    auto* devnet = app.add_subcommand(
+        "devnet", "run a local L1 (anvil), the L1 contracts and a sequencer; writes DIR/devnet.json");
+    devnet->add_option("--datadir", dev_dir, "data directory (replaced if it holds a devnet)")
+        ->capture_default_str();
+    devnet->add_option("--l1-port", dev.l1_port, "anvil's port (default: a free one)");
+    devnet->add_option("--l2-port", dev.l2_port, "the L2 RPC port (default: a free one)");
+    devnet->add_option("--admin-port", dev.admin_port, "the admin RPC port (default: a free one)");
+    devnet->add_option("--l1-block-time", dev.l1_block_time, "seconds")->capture_default_str();
+    devnet->add_option("--l2-block-time", dev.l2_block_time, "seconds")->capture_default_str();
+    devnet->add_option("--chain-id", dev.chain_id, "L2 chain id")->capture_default_str();
+    devnet->add_option("--anvil", dev.anvil, "anvil binary (default: node_modules, PATH)");
+    devnet->add_option("--log-level", log_level)->capture_default_str();
+    devnet->callback([&] {
+        set_log_level(log_level);
+        dev.datadir = dev_dir;
+        dev.self = argv[0];
+        rc = l2::node::run_devnet(dev, g_stop);
+    });
+
+    // ---- sequencer ----
+    std::string config_path, datadir, l1_rpc;
+    int rpc_port = -1, admin_port = -1;
+    auto* seq = app.add_subcommand("sequencer", "run the sequencer (config: docs/config.md)");
+    seq->add_option("--config", config_path, "node config (TOML)")->required();
+    seq->add_option("--datadir", datadir, "overrides `datadir`");
+    seq->add_option("--l1-rpc", l1_rpc, "overrides `l1_rpc`");
+    seq->add_option("--rpc-port", rpc_port, "overrides `rpc.port`");
+    seq->add_option("--admin-port", admin_port, "overrides `admin.port`");
+    seq->callback([&] { rc = run_sequencer(config_path, datadir, l1_rpc, rpc_port, admin_port); });
+
+    // ---- deposit ----
+    l2::node::DepositArgs dep;
+    std::string dep_devnet;
+    auto* deposit = app.add_subcommand(
+        "deposit", "send a deposit (forced transaction) through the L1 portal");
+    deposit->add_option("--devnet", dep_devnet, "devnet data dir: defaults from its devnet.json");
+    deposit->add_option("--l1-rpc", dep.l1_rpc);
+    deposit->add_option("--l2-rpc", dep.l2_rpc, "to --wait for the L2 receipt");
+    deposit->add_option("--portal", dep.portal, "DepositPortal address");
+    deposit->add_option("--private-key", dep.private_key, "L1 sender (default: dev key 0)");
+    deposit->add_option("--to", dep.to, "L2 recipient (default: the sender)");
+    deposit->add_option("--value", dep.value, "L2 value: wei, or e.g. 1.5eth")
+        ->capture_default_str();
+    deposit->add_option("--mint", dep.mint, "ETH locked on L1 and minted on L2 (default: value)");
+    deposit->add_option("--gas-limit", dep.gas_limit, "L2 gas")->capture_default_str();
+    deposit->add_option("--data", dep.data, "L2 calldata (hex)")->capture_default_str();
+    deposit->add_flag("--create", dep.create, "a contract creation (data = initcode)");
+    deposit->add_flag("--wait", dep.wait, "wait until the deposit is in an L2 block");
+    deposit->callback([&] {
+        dep.devnet = dep_devnet;
+        rc = l2::node::run_deposit(dep);
+    });
+
+    // ---- status ----
+    std::string status_rpc, status_devnet;
+    auto* status = app.add_subcommand("status", "show a node's heads and L1 origin");
+    status->add_option("--rpc", status_rpc, "L2 RPC URL");
+    status->add_option("--devnet", status_devnet, "devnet data dir");
+    status->callback([&] { rc = l2::node::run_status(status_rpc, status_devnet); });
+
+    // ---- l1-advance ----
+    uint64_t blocks = 1;
+    std::string adv_rpc, adv_devnet;
+    auto* adv = app.add_subcommand("l1-advance", "mine N blocks on the devnet's L1 (anvil)");
+    adv->add_option("blocks", blocks, "how many")->capture_default_str();
+    adv->add_option("--l1-rpc", adv_rpc);
+    adv->add_option("--devnet", adv_devnet, "devnet data dir");
+    adv->callback([&] { rc = l2::node::run_l1_advance(blocks, adv_rpc, adv_devnet); });
+
+    // ---- admin ----
+    std::string admin_action, admin_rpc, admin_jwt, admin_devnet;
+    auto* admin = app.add_subcommand("admin", "the admin API: stop-sequencer, start-sequencer");
+    admin->add_option("action", admin_action, "stop-sequencer | start-sequencer | sequencer-active")
+        ->required();
+    admin->add_option("--admin-rpc", admin_rpc);
+    admin->add_option("--jwt-secret", admin_jwt, "the admin JWT secret file");
+    admin->add_option("--devnet", admin_devnet, "devnet data dir");
+    admin->callback(
+        [&] { rc = l2::node::run_admin(admin_action, admin_rpc, admin_jwt, admin_devnet); });
+
+    // ---- follower (issue 6) ----
+    auto* follower = app.add_subcommand("follower", "derive the chain from L1 (issue 6)");
+    follower->allow_extras();
+    follower->callback([&] {
+        std::fprintf(stderr, "l2node follower: not available yet; it lands with issue 6 "
+                             "(batcher and derivation).\n");
+        rc = 2;
+    });
+
     CLI11_PARSE(app, argc, argv);
     return rc;
 }

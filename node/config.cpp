@@ -1,0 +1,118 @@
+#include "config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace l2::node {
+
+Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& path)
+{
+    // Debian's toml++ is built with exceptions: a parse error throws (node startup only).
+    toml::table t;
+    try
+    {
+        t = toml::parse_file(path.string());
+    }
+    catch (const toml::parse_error& e)
+    {
+        std::ostringstream os;
+        os << path.string() << ": " << e.description() << " (line " << e.source().begin.line
+           << ")";
+        return unexpected(os.str());
+    }
+    const std::filesystem::path base = path.parent_path();
+    auto rel = [&](const std::string& p) {
+        const std::filesystem::path v{p};
+        return v.is_absolute() ? v : base / v;
+    };
+    NodeConfig c;
+    std::string err;
+    auto str = [&](toml::node_view<toml::node> n, const char* key, std::string& out) {
+        if (!n)
+            return;
+        if (auto v = n.value<std::string>())
+            out = *v;
+        else if (err.empty())
+            err = std::string{key} + ": expected a string";
+    };
+    auto num = [&](toml::node_view<toml::node> n, const char* key, uint64_t max,
+                   auto& out) {
+        if (!n)
+            return;
+        auto v = n.value<int64_t>();
+        if (!v || *v < 0 || static_cast<uint64_t>(*v) > max)
+        {
+            if (err.empty())
+                err = std::string{key} + ": expected an integer in [0, " + std::to_string(max) +
+                      "]";
+            return;
+        }
+        out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
+    };
+
+    std::string s;
+    if (t["datadir"])
+    {
+        str(t["datadir"], "datadir", s);
+        c.datadir = rel(s);
+    }
+    if (t["chain"])
+    {
+        str(t["chain"], "chain", s);
+        c.chain_file = rel(s);
+    }
+    if (t["rollup"])
+    {
+        str(t["rollup"], "rollup", s);
+        c.rollup_file = rel(s);
+    }
+    str(t["l1_rpc"], "l1_rpc", c.l1_rpc);
+    str(t["rpc"]["host"], "rpc.host", c.rpc_host);
+    num(t["rpc"]["port"], "rpc.port", 65535, c.rpc_port);
+    num(t["rpc"]["max_body_bytes"], "rpc.max_body_bytes", uint64_t{1} << 31, c.rpc_max_body_bytes);
+    num(t["rpc"]["max_batch"], "rpc.max_batch", 1'000'000, c.rpc_max_batch);
+    num(t["rpc"]["threads"], "rpc.threads", 256, c.rpc_threads);
+    num(t["admin"]["port"], "admin.port", 65535, c.admin_port);
+    if (t["admin"]["jwt_secret"])
+    {
+        str(t["admin"]["jwt_secret"], "admin.jwt_secret", s);
+        c.jwt_secret_file = rel(s);
+    }
+    if (auto n = t["sequencer"]["enabled"])
+    {
+        if (auto v = n.value<bool>())
+            c.sequencer_enabled = *v;
+        else if (err.empty())
+            err = "sequencer.enabled: expected true or false";
+    }
+    str(t["log"]["level"], "log.level", c.log_level);
+    if (!err.empty())
+        return unexpected(path.string() + ": " + err);
+    return c;
+}
+
+std::string NodeConfig::to_toml() const
+{
+    toml::table t{
+        {"datadir", datadir.string()},
+        {"chain", chain_file.string()},
+        {"rollup", rollup_file.string()},
+        {"l1_rpc", l1_rpc},
+        {"rpc", toml::table{{"host", rpc_host},
+                            {"port", int64_t{rpc_port}},
+                            {"max_body_bytes", static_cast<int64_t>(rpc_max_body_bytes)},
+                            {"max_batch", static_cast<int64_t>(rpc_max_batch)},
+                            {"threads", int64_t{rpc_threads}}}},
+        {"admin", toml::table{{"port", int64_t{admin_port}},
+                              {"jwt_secret", jwt_secret_file.string()}}},
+        {"sequencer", toml::table{{"enabled", sequencer_enabled}}},
+        {"log", toml::table{{"level", log_level}}},
+    };
+    std::ostringstream os;
+    os << t << "\n";
+    return os.str();
+}
+
+}  // namespace l2::node

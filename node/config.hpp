@@ -1,0 +1,38 @@
+#pragma once
+/// The node's configuration: a TOML file (docs/config.md) plus command-line overrides. Paths in
+/// the file are relative to the file's directory.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <txtypes/result.hpp>
+
+namespace l2::node {
+
+struct NodeConfig
+{
+    std::filesystem::path datadir = "l2node-data";
+    std::filesystem::path chain_file;   ///< chain.json (ChainSpec)
+    std::filesystem::path rollup_file;  ///< rollup.json (RollupConfig)
+    std::string l1_rpc = "http://127.0.0.1:8545";
+
+    std::string rpc_host = "127.0.0.1";
+    uint16_t rpc_port = 9545;
+    size_t rpc_max_body_bytes = 16u << 20;
+    size_t rpc_max_batch = 5000;
+    unsigned rpc_threads = 2;
+
+    uint16_t admin_port = 9546;
+    std::filesystem::path jwt_secret_file;  ///< created when missing
+
+    bool sequencer_enabled = true;
+    std::string log_level = "info";
+
+    /// Loads `path`; missing keys keep their defaults. Errors name the key and the file.
+    static Result<NodeConfig, std::string> load(const std::filesystem::path& path);
+    std::string to_toml() const;
+};
+
+}  // namespace l2::node
