@@ -228,6 +228,7 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
     execution::ChainSpec spec;
     spec.chain_id = opts.chain_id;
     spec.genesis_timestamp = (*l1_genesis)->timestamp;
+    spec.gas_limit = opts.l2_gas_limit;
     for (const char* k : kDevKeys)
         spec.alloc[address_of(k)].balance = U256{10'000} * U256{1'000'000'000'000'000'000ULL};
     const auto* l1block = contracts::find_artifact("L1Block");
@@ -262,6 +263,7 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
     rollup.proposer = proposer;
     rollup.deposit_portal = *portal;
     rollup.output_oracle = *oracle;
+    rollup.proof_fee_per_gas = U256{opts.proof_fee_per_gas};
 
     auto l2_port = opts.l2_port ? Result<uint16_t, std::string>{opts.l2_port} : free_loopback_port();
     auto admin_port =

@@ -21,6 +21,8 @@ struct DevnetOptions
     uint64_t l1_block_time = 1;
     uint64_t l2_block_time = 1;
     uint64_t chain_id = 901;
+    uint64_t proof_fee_per_gas = 0;
+    uint64_t l2_gas_limit = 30'000'000;  ///< every L2 block's gas limit  ///< wei per gas (DESIGN.md: 0 by default)
 };
 
 /// Runs until `stop` becomes true; returns the process exit code.

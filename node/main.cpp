@@ -111,6 +111,10 @@ int main(int argc, char** argv)
     devnet->add_option("--l1-block-time", dev.l1_block_time, "seconds")->capture_default_str();
     devnet->add_option("--l2-block-time", dev.l2_block_time, "seconds")->capture_default_str();
     devnet->add_option("--chain-id", dev.chain_id, "L2 chain id")->capture_default_str();
+    devnet->add_option("--l2-gas-limit", dev.l2_gas_limit, "gas per L2 block")
+        ->capture_default_str();
+    devnet->add_option("--proof-fee-per-gas", dev.proof_fee_per_gas, "wei per gas")
+        ->capture_default_str();
     devnet->add_option("--anvil", dev.anvil, "anvil binary (default: node_modules, PATH)");
     devnet->add_option("--log-level", log_level)->capture_default_str();
     devnet->callback([&] {
