@@ -30,6 +30,7 @@ enum class Fn
     kBaseFee,
     kVersion,
     kProofFeePerGas,
+    kGetOperatorFee,
 };
 
 struct Entry
@@ -44,9 +45,9 @@ std::array<uint8_t, 4> selector_of(std::string_view sig)
     return {h[0], h[1], h[2], h[3]};
 }
 
-const std::array<Entry, 15>& table()
+const std::array<Entry, 16>& table()
 {
-    static const std::array<Entry, 15> t{{
+    static const std::array<Entry, 16> t{{
         {selector_of("getL1Fee(bytes)"), Fn::kGetL1Fee},
         {selector_of("getL1GasUsed(bytes)"), Fn::kGetL1GasUsed},
         {selector_of("getL1FeeUpperBound(uint256)"), Fn::kGetL1FeeUpperBound},
@@ -62,6 +63,9 @@ const std::array<Entry, 15>& table()
         {selector_of("baseFee()"), Fn::kBaseFee},
         {selector_of("version()"), Fn::kVersion},
         {selector_of("proofFeePerGas()"), Fn::kProofFeePerGas},
+        // OP Isthmus' operator fee is the proof fee's counterpart: wallets (viem's
+        // estimateTotalFee) ask for it by gas used.
+        {selector_of("getOperatorFee(uint256)"), Fn::kGetOperatorFee},
     }};
     return t;
 }
@@ -184,6 +188,14 @@ GasPriceOracleResult call_gas_price_oracle(state::JournaledState& st, ByteView i
         break;
     case Fn::kProofFeePerGas:
         r.output = word(info.proof_fee_per_gas);
+        break;
+    case Fn::kGetOperatorFee:
+        if (args.size() < 32)
+        {
+            r.success = false;
+            break;
+        }
+        r.output = word(from_be_bytes(args.substr(0, 32)) * info.proof_fee_per_gas);
         break;
     }
     return r;

@@ -350,6 +350,9 @@ TEST(GasPriceOracle, QuotesWhatTheExecutorCharges)
     EXPECT_EQ(as_u256(call("isFjord()")), U256{1});
     EXPECT_EQ(as_u256(call("gasPrice()")), U256{42});
     EXPECT_FALSE(call("nope()").success);
+    Bytes gas_used(32, 0);
+    gas_used[31] = 100;
+    EXPECT_EQ(as_u256(call("getOperatorFee(uint256)", gas_used)), U256{100} * info.proof_fee_per_gas);
 
     // getL1Fee(unsigned tx) == the fee charged for the signed tx when the signature adds 68
     // FastLZ bytes (OP's convention); check the formula directly.
