@@ -87,6 +87,12 @@ Result<RollupConfig, std::string> RollupConfig::from_json(std::string_view text)
             return;
         }
         const json& a = j["genesis"][key];
+        if (!a.is_object())
+        {
+            if (err.empty())
+                err = std::string{"genesis."} + key + ": expected an object";
+            return;
+        }
         auto n = quantity(a.value("number", json{}), std::string{"genesis."} + key + ".number");
         auto h = fixed<Hash>(a.value("hash", json{}), std::string{"genesis."} + key + ".hash");
         if ((!n || !fits_u64(*n) || !h) && err.empty())

@@ -178,6 +178,11 @@ async function main() {
     assert.equal(await provider.getBalance(carol), 777n);
     console.log('0x7D fee-split tx included with its caps');
 
+    // -- deposits (0x7E) only come from L1: refused over RPC with a clear error -----------------
+    const fakeDeposit = ethers.concat(['0x7e', ethers.encodeRlp([ethers.ZeroHash, alice.address,
+        bob.address, '0x01', '0x', ethers.toBeArray(21000n), '0x', '0x'])]);
+    await assert.rejects(provider.send('eth_sendRawTransaction', [fakeDeposit]), /deposit transactions \(type 0x7E\)/);
+
     // -- cast: send, call, receipt ----------------------------------------------------------------
     const castHash = castRun('send', '--rpc-url', info.l2_rpc, '--private-key', k0, '--async',
         tokenAddr, 'transfer(address,uint256)', carol, '10');
