@@ -271,13 +271,15 @@ Result<std::string, RpcError> RpcClient::post(const std::string& body, const std
         e.url = m_redacted_url;
         if (!e.is_transient() || retry >= m_options.max_retries)
         {
-            spdlog::warn("L1 RPC failed: {}{}", e.to_string(),
-                         retry > 0 ? " (after " + std::to_string(retry) + " retries)" : "");
+            if (m_options.log_failures)
+                spdlog::warn("L1 RPC failed: {}{}", e.to_string(),
+                             retry > 0 ? " (after " + std::to_string(retry) + " retries)" : "");
             return unexpected(std::move(e));
         }
         const auto delay = backoff_delay(m_options, retry);
-        spdlog::warn("L1 RPC attempt {} failed: {}; retrying in {} ms", retry + 1, e.to_string(),
-                     delay.count());
+        if (m_options.log_failures)
+            spdlog::warn("L1 RPC attempt {} failed: {}; retrying in {} ms", retry + 1,
+                         e.to_string(), delay.count());
         std::this_thread::sleep_for(delay);
     }
 }

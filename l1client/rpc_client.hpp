@@ -33,6 +33,8 @@ struct RpcClientOptions
     size_t max_response_bytes = size_t{128} << 20;
     /// Extra HTTP headers sent with every request, e.g. "Authorization: Bearer <jwt>".
     std::vector<std::string> extra_headers;
+    /// Log transport failures (off for callers that poll a server that is still starting).
+    bool log_failures = true;
 };
 
 /// One request of a batch: method and params (a JSON array, or null for none).

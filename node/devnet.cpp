@@ -85,6 +85,7 @@ bool wait_for_rpc(const std::string& url, std::chrono::seconds timeout,
     l1client::RpcClientOptions o;
     o.max_retries = 0;
     o.request_timeout = 1000ms;
+    o.log_failures = false;  // the server is still starting
     l1client::RpcClient rpc{url, o};
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline && !stop)
