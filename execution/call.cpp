@@ -93,35 +93,6 @@ uint64_t gas_allowance(const U256& balance, const U256& value, const U256& fee_c
     return fits_u64(n) ? low_u64(n) : UINT64_MAX;
 }
 
-/// Warms what execute_transaction warms before running (EIP-2929, EIP-2930, EIP-3651).
-void warm_accounts(state::JournaledState& st,
-                   const CallRequest& req,
-                   const Address& sender,
-                   const evm::BlockContext& block,
-                   Revision rev)
-{
-    st.access_account(sender);
-    if (req.to)
-        st.access_account(*req.to);
-    if (rev >= Revision::kShanghai)
-        st.access_account(block.coinbase);
-    for (uint8_t i = 1; i <= 0x0a; ++i)
-    {
-        Address p;
-        p[19] = i;
-        if (is_precompile(p, rev, true))
-            st.access_account(p);
-    }
-    Address p256;  // RIP-7212 P256VERIFY at 0x100, warm on L2 as the executor has it
-    p256[18] = 0x01;
-    st.access_account(p256);
-    for (const auto& e : req.access_list)
-    {
-        st.access_account(e.address);
-        for (const Hash& k : e.storage_keys)
-            st.access_storage(e.address, from_be_bytes(k));
-    }
-}
 
 }  // namespace
 
@@ -184,7 +155,7 @@ Result<CallOutcome, CallError> simulate_call(const CallEnv& env,
     st.sub_balance(sender, U256{gas_limit} * fees->price);
     if (!txn.is_creation())
         st.set_nonce(sender, nonce + 1);  // creations bump it inside Evm::create
-    warm_accounts(st, req, sender, env.block, rev);
+    warm_transaction_start(st, env.block, sender, req.to, req.access_list, rev, true);
 
     evm::TxContext tx_ctx;
     tx_ctx.origin = sender;

@@ -68,6 +68,37 @@ U256 blob_base_fee(uint64_t excess_blob_gas)
     return output / denominator;
 }
 
+void warm_transaction_start(state::JournaledState& st, const evm::BlockContext& block,
+                            const Address& sender, const std::optional<Address>& to,
+                            const std::vector<txtypes::AccessListEntry>& access_list, Revision rev,
+                            bool l2)
+{
+    st.access_account(sender);
+    if (to)
+        st.access_account(*to);
+    if (rev >= Revision::kShanghai)
+        st.access_account(block.coinbase);  // EIP-3651
+    for (uint8_t i = 1; i <= 0x0a; ++i)
+    {
+        Address p;
+        p[19] = i;
+        if (is_precompile(p, rev, l2))
+            st.access_account(p);
+    }
+    if (l2)
+    {
+        Address p256;  // RIP-7212 P256VERIFY
+        p256[18] = 0x01;
+        st.access_account(p256);
+    }
+    for (const auto& e : access_list)
+    {
+        st.access_account(e.address);
+        for (const Hash& k : e.storage_keys)
+            st.access_storage(e.address, from_be_bytes(k));
+    }
+}
+
 Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
                                                    const evm::BlockContext& block,
                                                    const txtypes::Transaction& txn,
@@ -145,30 +176,7 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
     if (!txn.is_creation())
         st.set_nonce(sender, nonce + 1);  // creations bump it inside Evm::create
 
-    st.access_account(sender);
-    if (txn.to)
-        st.access_account(*txn.to);
-    if (rev >= Revision::kShanghai)
-        st.access_account(block.coinbase);  // EIP-3651
-    for (uint8_t i = 1; i <= 0x0a; ++i)
-    {
-        Address p;
-        p[19] = i;
-        if (is_precompile(p, rev, env.l2))
-            st.access_account(p);
-    }
-    if (env.l2)
-    {
-        Address p256;
-        p256[18] = 0x01;
-        st.access_account(p256);
-    }
-    for (const auto& e : txn.access_list)
-    {
-        st.access_account(e.address);
-        for (const Hash& k : e.storage_keys)
-            st.access_storage(e.address, from_be_bytes(k));
-    }
+    warm_transaction_start(st, block, sender, txn.to, txn.access_list, rev, env.l2);
 
     // ---- run ----
     evm::TxContext tx_ctx;
@@ -257,17 +265,7 @@ Result<TxOutcome, TxRejection> execute_deposit(state::JournaledState& st,
     tx_ctx.gas_price = 0;
     evm::Evm vm{st, block, tx_ctx, *env.gas, rev, env.l2};
 
-    st.access_account(sender);
-    if (txn.to)
-        st.access_account(*txn.to);
-    st.access_account(block.coinbase);
-    for (uint8_t i = 1; i <= 0x0a; ++i)
-    {
-        Address p;
-        p[19] = i;
-        if (is_precompile(p, rev, env.l2))
-            st.access_account(p);
-    }
+    warm_transaction_start(st, block, sender, txn.to, txn.access_list, rev, env.l2);
 
     const uint64_t intrinsic = txtypes::intrinsic_gas(txn, rev);
     evm::CallResult r;

@@ -94,6 +94,13 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& state,
                                                    const Address& sender, const TxEnv& env,
                                                    uint64_t block_gas_left);
 
+/// What is warm when a transaction starts (EIP-2929, EIP-2930, EIP-3651): the sender, the
+/// recipient, the coinbase (Shanghai on), the active precompiles and the access list.
+void warm_transaction_start(state::JournaledState& state, const evm::BlockContext& block,
+                            const Address& sender, const std::optional<Address>& to,
+                            const std::vector<txtypes::AccessListEntry>& access_list, Revision rev,
+                            bool l2);
+
 /// Applies a 0x7E deposit (OP Stack Regolith semantics): `mint` is credited and the sender's
 /// nonce bumped whatever happens; no gas is bought and no fee paid; a failed deposit keeps only
 /// those two changes and uses its whole gas limit. Never rejected except for exceeding the
