@@ -5,6 +5,10 @@ target_compile_options(l2_options INTERFACE
 if(L2_WERROR)
     target_compile_options(l2_options INTERFACE -Werror)
 endif()
+# GCC 12 at -O3 reports false -Wrestrict positives inside libstdc++'s string appends.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(l2_options INTERFACE -Wno-restrict)
+endif()
 
 if(L2_SANITIZE)
     add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined

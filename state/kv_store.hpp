@@ -3,6 +3,8 @@
 /// backend (rocksdb_store.hpp) and an in-memory one for tests (memory_store.hpp).
 /// Writes go through a WriteBatch applied atomically: one block = one batch.
 
+#include <algorithm>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -30,7 +32,18 @@ enum class Column : uint8_t
 inline constexpr size_t kColumnCount = 9;
 const char* column_name(Column c) noexcept;
 
-/// A set of writes applied all-or-nothing.
+/// A key or value held by a WriteBatch: a view that converts to Bytes where one is needed.
+struct BatchBytes : ByteView
+{
+    using ByteView::ByteView;
+    BatchBytes() noexcept = default;
+    BatchBytes(ByteView v) noexcept : ByteView{v} {}
+    operator Bytes() const { return Bytes{static_cast<const ByteView&>(*this)}; }
+};
+
+/// A set of writes applied all-or-nothing. Keys and values are copied into chunks the batch
+/// owns (a block's batch holds ~10^5 writes: one allocation per chunk, not two per write);
+/// an Op's views stay valid while the batch lives and is not cleared, also across moves.
 class WriteBatch
 {
 public:
@@ -38,31 +51,78 @@ public:
     {
         Column column;
         bool is_delete;
-        Bytes key;
-        Bytes value;
+        BatchBytes key;
+        BatchBytes value;
     };
+
+    WriteBatch() = default;
+    WriteBatch(WriteBatch&& other) noexcept { *this = std::move(other); }
+    WriteBatch& operator=(WriteBatch&& other) noexcept
+    {
+        if (this == &other)
+            return *this;
+        m_ops = std::move(other.m_ops);
+        m_chunks = std::move(other.m_chunks);
+        m_bytes = other.m_bytes;
+        m_free = other.m_free;
+        m_left = other.m_left;
+        m_next_chunk = other.m_next_chunk;
+        other.clear();  // it no longer owns the chunk its free pointer is in
+        return *this;
+    }
+    WriteBatch(const WriteBatch& other) { *this = other; }
+    WriteBatch& operator=(const WriteBatch& other)
+    {
+        if (this == &other)
+            return *this;
+        clear();
+        for (const Op& op : other.m_ops)
+            op.is_delete ? del(op.column, op.key) : put(op.column, op.key, op.value);
+        return *this;
+    }
 
     void put(Column c, ByteView key, ByteView value)
     {
-        m_ops.push_back({c, false, Bytes{key}, Bytes{value}});
+        m_ops.push_back({c, false, copy(key), copy(value)});
         m_bytes += key.size() + value.size();
     }
     void del(Column c, ByteView key)
     {
-        m_ops.push_back({c, true, Bytes{key}, {}});
+        m_ops.push_back({c, true, copy(key), {}});
         m_bytes += key.size();
     }
+    /// Moves `other`'s writes after this batch's (its storage moves along: nothing is copied).
     void append(WriteBatch&& other)
     {
-        for (auto& op : other.m_ops)
-            m_ops.push_back(std::move(op));
+        if (m_ops.empty())
+        {
+            *this = std::move(other);
+            return;
+        }
+        m_ops.insert(m_ops.end(), other.m_ops.begin(), other.m_ops.end());
+        for (auto& chunk : other.m_chunks)
+            m_chunks.push_back(std::move(chunk));
         m_bytes += other.m_bytes;
+        // Keep filling our own last chunk, not the moved ones.
+        other.m_ops.clear();
+        other.m_chunks.clear();
         other.clear();
     }
     void clear() noexcept
     {
         m_ops.clear();
+        m_chunks.clear();
         m_bytes = 0;
+        m_free = nullptr;
+        m_left = 0;
+        m_next_chunk = kFirstChunk;
+    }
+    /// Pre-sizes for about `ops` writes of `bytes` key and value bytes in all.
+    void reserve(size_t ops, size_t bytes)
+    {
+        m_ops.reserve(ops);
+        if (bytes > m_left)
+            new_chunk(bytes);
     }
     const std::vector<Op>& ops() const noexcept { return m_ops; }
     size_t size() const noexcept { return m_ops.size(); }
@@ -70,8 +130,36 @@ public:
     bool empty() const noexcept { return m_ops.empty(); }
 
 private:
+    static constexpr size_t kFirstChunk = 4u << 10;
+    static constexpr size_t kMaxChunk = 1u << 20;
+
+    BatchBytes copy(ByteView b)
+    {
+        if (b.empty())
+            return {};
+        if (b.size() > m_left)
+            new_chunk(b.size());
+        uint8_t* p = m_free;
+        std::memcpy(p, b.data(), b.size());
+        m_free += b.size();
+        m_left -= b.size();
+        return ByteView{p, b.size()};
+    }
+    void new_chunk(size_t at_least)
+    {
+        const size_t size = std::max(m_next_chunk, at_least);
+        m_next_chunk = std::min(kMaxChunk, m_next_chunk * 2);
+        m_chunks.push_back(std::make_unique_for_overwrite<uint8_t[]>(size));
+        m_free = m_chunks.back().get();
+        m_left = size;
+    }
+
     std::vector<Op> m_ops;
+    std::vector<std::unique_ptr<uint8_t[]>> m_chunks;
     size_t m_bytes = 0;
+    uint8_t* m_free = nullptr;  ///< the rest of the last own chunk
+    size_t m_left = 0;
+    size_t m_next_chunk = kFirstChunk;
 };
 
 /// Storage failures (disk full, corruption, I/O): the message says what and where.

@@ -22,6 +22,56 @@ ByteView view(const rocksdb::Slice& s) noexcept
 {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
+
+/// A sort record: the column and the key's first 23 bytes (big-endian, zero-padded) inline,
+/// so sorting touches one small array instead of chasing every key's heap pointer. 23 bytes
+/// cover a flat key's engine and identity and a trie node hash's decisive bytes.
+struct SortKey
+{
+    uint64_t hi;   ///< column (top byte) and key bytes 0..6
+    uint64_t mid;  ///< key bytes 7..14
+    uint64_t lo;   ///< key bytes 15..22
+    uint32_t index;
+};
+
+uint64_t load_be(ByteView key, size_t from, size_t count) noexcept
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < count; ++i)
+        v = (v << 8) | (from + i < key.size() ? key[from + i] : 0u);
+    return v;
+}
+
+/// Op indices of `batch` ordered by (column, key), ops on one key in batch order.
+std::vector<uint32_t> sorted_order(const WriteBatch& batch)
+{
+    const auto& ops = batch.ops();
+    std::vector<SortKey> keys(ops.size());
+    for (uint32_t i = 0; i < keys.size(); ++i)
+    {
+        const ByteView k = ops[i].key;
+        keys[i] = {(uint64_t{static_cast<uint8_t>(ops[i].column)} << 56) | load_be(k, 0, 7),
+                   load_be(k, 7, 8), load_be(k, 15, 8), i};
+    }
+    std::sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
+        if (a.hi != b.hi)
+            return a.hi < b.hi;
+        if (a.mid != b.mid)
+            return a.mid < b.mid;
+        if (a.lo != b.lo)
+            return a.lo < b.lo;
+        // Same column and 23-byte prefix (slots of one account, repeated keys): full keys,
+        // then batch order.
+        const ByteView ka = ops[a.index].key;
+        const ByteView kb = ops[b.index].key;
+        const int c = ka.compare(kb);
+        return c != 0 ? c < 0 : a.index < b.index;
+    });
+    std::vector<uint32_t> order(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i)
+        order[i] = keys[i].index;
+    return order;
+}
 }  // namespace
 
 struct RocksDbStore::Impl
@@ -71,11 +121,22 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     cf_options.compression = rocksdb::kLZ4Compression;
     cf_options.bottommost_compression = rocksdb::kZSTD;
 
+    // Trie nodes are keyed by their hash and mostly made of hashes: compression saves little
+    // and costs CPU on every flush and compaction, which on a small machine the block commit
+    // pays for. Every read of a node is for a node that exists (its parent references it), so
+    // the last level needs no Bloom filter.
+    rocksdb::ColumnFamilyOptions trie_options = cf_options;
+    trie_options.compression = rocksdb::kNoCompression;
+    trie_options.bottommost_compression = rocksdb::kNoCompression;
+    trie_options.optimize_filters_for_hits = true;
+
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
     for (size_t i = 0; i < kColumnCount; ++i)
     {
-        descriptors.emplace_back(column_name(static_cast<Column>(i)), cf_options);
+        const auto c = static_cast<Column>(i);
+        descriptors.emplace_back(column_name(c),
+                                 c == Column::kTrieNodes ? trie_options : cf_options);
     }
 
     auto impl = std::make_unique<Impl>();
@@ -119,14 +180,7 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
     // (its "splice"), so sorted inserts skip most of the search a random key costs. The sort
     // is stable, so ops on one key keep their order (a delete then a put stays a put).
     const auto& ops = batch.ops();
-    std::vector<uint32_t> order(ops.size());
-    for (uint32_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-        if (ops[a].column != ops[b].column)
-            return ops[a].column < ops[b].column;
-        return ops[a].key < ops[b].key;
-    });
+    const std::vector<uint32_t> order = sorted_order(batch);
     rocksdb::WriteBatch wb(batch.approximate_bytes() + ops.size() * 16);
     for (const uint32_t i : order)
     {

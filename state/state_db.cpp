@@ -1,8 +1,11 @@
 #include "state_db.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include <txtypes/keccak.hpp>
+#include <txtypes/rlp.hpp>
 
 namespace l2::state {
 
@@ -49,8 +52,10 @@ void sort_unique(std::vector<TrieUpdate>& updates)
 
 }  // namespace
 
-StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes)
-  : m_kv{kv}, m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)}
+StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
+    : m_kv{kv},
+      m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
+      m_threads{std::max(1u, threads)}
 {}
 StateDb::~StateDb() = default;
 
@@ -142,18 +147,153 @@ Trie StateDb::trie() const
     return Trie{m_kv, m_cache.get()};
 }
 
+/// One account's storage update within a block's prepare: runs on any of the commit threads.
+struct StateDb::StorageJob
+{
+    const AccountChange* change = nullptr;
+    Hash root;           ///< the storage root before the block (empty root when cleared)
+    size_t pending = 0;  ///< index of the account's record in prepare's list
+    size_t work = 0;     ///< slot updates (for scheduling the largest first)
+};
+
+Result<Hash, KvError> StateDb::apply_storage(const StorageJob& job,
+                                             WriteBatch& batch,
+                                             std::vector<std::pair<SlotKey, U256>>& cached) const
+{
+    const AccountChange& change = *job.change;
+    const size_t n = change.storage.size();
+    std::vector<SlotKey> keys;
+    keys.reserve(n);
+    for (const StorageChange& s : change.storage)
+        keys.push_back(slot_key(change.engine, change.identity, s.slot));
+
+    // Old values the read cache holds (execution read most written slots: SSTORE's gas needs
+    // the current value), as old-leaf hints that save the trie a node read per overwrite. A
+    // miss gives no hint (the trie reads the node); after a storage clear there is no old value.
+    std::vector<U256> old(n, U256{0});
+    if (!change.storage_cleared)
+    {
+        std::lock_guard lock{m_cache_mutex};
+        for (size_t i = 0; i < n; ++i)
+            if (const U256* hit = m_state_cache.slots.find(keys[i].view()))
+                old[i] = *hit;
+    }
+
+    std::vector<TrieUpdate> updates;
+    updates.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+    {
+        const StorageChange& s = change.storage[i];
+        TrieUpdate u;
+        u.key = keccak256(trie_slot(s.slot));
+        if (s.value == 0)
+            batch.del(Column::kState, keys[i].view());
+        else
+        {
+            const Bytes v = encode_storage_value(s.value);
+            batch.put(Column::kState, keys[i].view(), v);
+            rlp::encode(u.value, ByteView{v});
+        }
+        if (old[i] != 0)
+            rlp::encode(u.old_value, ByteView{encode_storage_value(old[i])});
+        updates.push_back(std::move(u));
+        cached.emplace_back(keys[i], s.value);
+    }
+    sort_unique(updates);
+    Trie t{m_kv, m_cache.get()};
+    return t.apply(job.root, updates, batch);
+}
+
+Result<void, KvError> StateDb::apply_storage_jobs(std::vector<StorageJob>& jobs,
+                                                  std::vector<Hash>& roots,
+                                                  PreparedState& out) const
+{
+    roots.assign(jobs.size(), Hash{});
+    size_t total = 0;
+    for (const auto& j : jobs)
+        total += j.work;
+    const size_t threads =
+        (m_threads > 1 && jobs.size() > 1 && total >= Trie::kParallelMinUpdates) ? m_threads : 1;
+    if (threads == 1)
+    {
+        for (size_t i = 0; i < jobs.size(); ++i)
+        {
+            auto root = apply_storage(jobs[i], out.batch, out.cached_slots);
+            if (!root)
+                return unexpected(root.error());
+            roots[i] = *root;
+        }
+        return {};
+    }
+
+    // Storage tries are independent: threads take accounts, largest first, each into its own
+    // batch, appended after the main batch (after any storage-clear deletes it holds).
+    std::vector<size_t> order(jobs.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return jobs[a].work > jobs[b].work; });
+    struct Lane
+    {
+        WriteBatch batch;
+        std::vector<std::pair<SlotKey, U256>> cached;
+        std::optional<KvError> error;
+    };
+    std::vector<Lane> lanes(threads);
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    const auto work = [&](Lane& lane) {
+        for (size_t k = next++; k < order.size() && !failed; k = next++)
+        {
+            auto root = apply_storage(jobs[order[k]], lane.batch, lane.cached);
+            if (!root)
+            {
+                lane.error = root.error();
+                failed = true;
+                return;
+            }
+            roots[order[k]] = *root;
+        }
+    };
+    std::vector<std::thread> helpers;
+    helpers.reserve(threads - 1);
+    for (size_t t = 1; t < threads; ++t)
+        helpers.emplace_back(work, std::ref(lanes[t]));
+    work(lanes[0]);
+    for (auto& h : helpers)
+        h.join();
+    for (auto& lane : lanes)
+    {
+        if (lane.error)
+            return unexpected(std::move(*lane.error));
+        out.batch.append(std::move(lane.batch));
+        out.cached_slots.insert(out.cached_slots.end(), lane.cached.begin(), lane.cached.end());
+    }
+    return {};
+}
+
 Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Hash& parent_root)
 {
     PreparedState out;
     WriteBatch& batch = out.batch;
-    Trie t = trie();
 
     for (const auto& [hash, code] : diff.code)
         batch.put(Column::kCode, hash, code);
 
+    // Pass 1 (this thread): old records, deletes, and the storage work to do.
+    struct Pending
+    {
+        const AccountChange* change;
+        AccountKey akey;
+        Hash trie_key;
+        Bytes old_leaf;
+        Hash storage_root;
+    };
+    std::vector<Pending> pending;
+    pending.reserve(diff.accounts.size());
+    std::vector<StorageJob> jobs;
     std::vector<TrieUpdate> account_updates;
     account_updates.reserve(diff.accounts.size());
-    std::vector<TrieUpdate> slot_updates;
     for (const AccountChange& change : diff.accounts)
     {
         const AccountKey akey = account_key(change.engine, change.identity);
@@ -187,45 +327,33 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
             delete_flat_storage(m_kv, akey, batch);
             out.drops_storage = true;
         }
-
         if (!change.storage.empty())
-        {
-            slot_updates.clear();
-            slot_updates.reserve(change.storage.size());
-            for (const StorageChange& s : change.storage)
-            {
-                const SlotKey skey = slot_key(change.engine, change.identity, s.slot);
-                Bytes leaf;
-                if (s.value == 0)
-                    batch.del(Column::kState, skey.view());
-                else
-                {
-                    const Bytes v = encode_storage_value(s.value);
-                    batch.put(Column::kState, skey.view(), v);
-                    rlp::encode(leaf, ByteView{v});
-                }
-                slot_updates.push_back({keccak256(trie_slot(s.slot)), std::move(leaf)});
-                out.cached_slots.emplace_back(skey, s.value);
-            }
-            sort_unique(slot_updates);
-            auto root = t.apply(storage_root, slot_updates, batch);
-            if (!root)
-                return unexpected(root.error());
-            storage_root = *root;
-        }
+            jobs.push_back({&change, storage_root, pending.size(), change.storage.size()});
+        pending.push_back({&change, akey, trie_key, std::move(old_leaf), storage_root});
+    }
 
-        Account a = *change.account;
-        a.engine = change.engine;
-        a.storage_root = storage_root;
+    // Pass 2: the storage tries, over the commit threads.
+    std::vector<Hash> roots;
+    if (auto done = apply_storage_jobs(jobs, roots, out); !done)
+        return unexpected(done.error());
+    for (size_t i = 0; i < jobs.size(); ++i)
+        pending[jobs[i].pending].storage_root = roots[i];
+
+    // Pass 3: the account records and the account trie.
+    for (Pending& p : pending)
+    {
+        Account a = *p.change->account;
+        a.engine = p.change->engine;
+        a.storage_root = p.storage_root;
         Bytes encoded = encode_account(a);
-        batch.put(Column::kState, akey_view, encoded);
-        out.cached_accounts.emplace_back(akey, a);
-        account_updates.push_back({trie_key, std::move(encoded), std::move(old_leaf)});
+        batch.put(Column::kState, {p.akey.data(), p.akey.size()}, encoded);
+        out.cached_accounts.emplace_back(p.akey, a);
+        account_updates.push_back({p.trie_key, std::move(encoded), std::move(p.old_leaf)});
     }
 
     sort_unique(account_updates);
-    // The account trie of a large block is split over both cores (Trie's threads).
-    Trie account_trie{m_kv, m_cache.get(), 2};
+    // The account trie of a large block is split over the commit threads (Trie's threads).
+    Trie account_trie{m_kv, m_cache.get(), m_threads};
     auto root = account_trie.apply(parent_root, account_updates, batch);
     if (!root)
         return unexpected(root.error());

@@ -44,9 +44,15 @@ struct PreparedState
 class StateDb final : public StateReader
 {
 public:
-    /// `trie_cache_bytes` bounds the trie-node cache shared by all blocks' root updates.
-    explicit StateDb(KvStore& kv, size_t trie_cache_bytes = kDefaultTrieCacheBytes);
+    /// `trie_cache_bytes` bounds the trie-node cache shared by all blocks' root updates;
+    /// `threads` is how many threads prepare() uses for a large block (storage tries, account
+    /// trie). The result does not depend on it.
+    explicit StateDb(KvStore& kv,
+                     size_t trie_cache_bytes = kDefaultTrieCacheBytes,
+                     unsigned threads = kDefaultCommitThreads);
     static constexpr size_t kDefaultTrieCacheBytes = 256u << 20;
+    /// The machine DESIGN targets has two cores.
+    static constexpr unsigned kDefaultCommitThreads = 2;
     ~StateDb() override;
 
     std::optional<Account> account(Engine engine, const Address& identity) const override;
@@ -70,12 +76,23 @@ public:
     KvStore& kv() noexcept { return m_kv; }
 
 private:
+    struct StorageJob;
+    /// One account's flat slot writes and storage trie into `batch`; returns the new root.
+    Result<Hash, KvError> apply_storage(const StorageJob& job,
+                                        WriteBatch& batch,
+                                        std::vector<std::pair<SlotKey, U256>>& cached) const;
+    /// All accounts' storage, over the commit threads; `roots[i]` is job i's new root.
+    Result<void, KvError> apply_storage_jobs(std::vector<StorageJob>& jobs,
+                                             std::vector<Hash>& roots,
+                                             PreparedState& out) const;
+
     KvStore& m_kv;
     std::unique_ptr<TrieNodeCache> m_cache;
     // Reads may come from several threads (RPC, block builder); commit() from one writer.
     mutable std::mutex m_cache_mutex;
     mutable StateCache m_state_cache;
     uint64_t m_generation = 0;  ///< bumped by every commit and drop_cache
+    unsigned m_threads;
 };
 
 }  // namespace l2::state

@@ -1,0 +1,175 @@
+// StateDb::prepare on large blocks: storage tries updated on several threads give the same
+// root and writes as one thread (and as a from-scratch MPT), and old-slot hints taken from the
+// read cache save trie reads without changing the result.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include <state/memory_store.hpp>
+#include <state/state_db.hpp>
+#include <txtypes/hex.hpp>
+
+#include "scratch_state.hpp"
+
+using namespace l2;
+using namespace l2::state;
+
+namespace {
+
+Address addr_of(uint64_t i)
+{
+    Address a;
+    for (int b = 0; b < 8; ++b)
+        a[19 - static_cast<size_t>(b)] = static_cast<uint8_t>(i >> (8 * b));
+    a[0] = 0xbb;
+    return a;
+}
+
+/// A KvStore that counts trie-node reads.
+class CountingStore final : public KvStore
+{
+public:
+    bool get(Column c, ByteView key, Bytes& out) const override
+    {
+        if (c == Column::kTrieNodes)
+            ++node_reads;
+        return m_inner.get(c, key, out);
+    }
+    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
+    {
+        return m_inner.write(batch, sync);
+    }
+    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
+    {
+        m_inner.scan(c, prefix, from, visit);
+    }
+    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override
+    {
+        return m_inner.delete_range(c, begin, end);
+    }
+    uint64_t approximate_size(Column c) const override { return m_inner.approximate_size(c); }
+
+    mutable std::atomic<size_t> node_reads{0};
+
+private:
+    MemoryStore m_inner;
+};
+
+/// A block of ~`slots` slot changes over `contracts` contracts plus plain account changes, with
+/// deletes (zero values), repeated slots, destroyed accounts and cleared storage mixed in.
+StateDiff random_block(std::mt19937_64& rng, uint64_t block, size_t contracts, size_t slots)
+{
+    std::map<Address, AccountChange> changes;
+    for (size_t i = 0; i < 300; ++i)
+    {
+        AccountChange ch;
+        ch.identity = addr_of(rng() % 2000);
+        ch.account = Account{};
+        ch.account->nonce = block;
+        ch.account->balance = U256{rng()};
+        changes[ch.identity] = std::move(ch);
+    }
+    for (size_t s = 0; s < slots; ++s)
+    {
+        const Address a = addr_of(100'000 + rng() % contracts);
+        auto& ch = changes[a];
+        ch.identity = a;
+        if (!ch.account)
+            ch.account = Account{};
+        const U256 v = rng() % 5 == 0 ? U256{0} : U256{rng()};
+        ch.storage.push_back({U256{rng() % 300}, v});
+    }
+    for (auto& [a, ch] : changes)
+    {
+        if (ch.storage.empty())
+            continue;
+        if (rng() % 40 == 0)
+            ch.storage_cleared = true;
+        else if (rng() % 60 == 0)
+        {
+            ch.account.reset();  // destroyed: its storage goes with it
+            ch.storage.clear();
+        }
+    }
+    StateDiff diff;
+    for (auto& [a, ch] : changes)
+        diff.accounts.push_back(std::move(ch));
+    return diff;
+}
+
+TEST(StateDbCommit, ParallelStorageTriesMatchOneThreadAndScratch)
+{
+    MemoryStore kv1;
+    MemoryStore kv2;
+    StateDb one{kv1, StateDb::kDefaultTrieCacheBytes, 1};
+    StateDb two{kv2, StateDb::kDefaultTrieCacheBytes, 2};
+    std::mt19937_64 rng{17};
+    Hash root1 = txtypes::kEmptyRootHash;
+    Hash root2 = txtypes::kEmptyRootHash;
+    for (uint64_t b = 1; b <= 6; ++b)
+    {
+        const StateDiff diff = random_block(rng, b, 120, 3000);
+        // One thread and no hints (cold cache) on one side, two threads and hints on the other.
+        one.drop_cache();
+        auto p1 = one.prepare(diff, root1);
+        auto p2 = two.prepare(diff, root2);
+        ASSERT_TRUE(p1 && p2);
+        ASSERT_EQ(to_hex(p1->state_root), to_hex(p2->state_root)) << "block " << b;
+        ASSERT_TRUE(one.commit(*p1));
+        ASSERT_TRUE(two.commit(*p2));
+        root1 = p1->state_root;
+        root2 = p2->state_root;
+        ASSERT_EQ(to_hex(root2), to_hex(test::scratch_state_root(kv2).root)) << "block " << b;
+    }
+    // Same contents on both sides.
+    std::map<Bytes, Bytes> flat1;
+    std::map<Bytes, Bytes> flat2;
+    scan_prefix(kv1, Column::kState, {}, [&](ByteView k, ByteView v) {
+        flat1.emplace(Bytes{k}, Bytes{v});
+        return true;
+    });
+    scan_prefix(kv2, Column::kState, {}, [&](ByteView k, ByteView v) {
+        flat2.emplace(Bytes{k}, Bytes{v});
+        return true;
+    });
+    EXPECT_EQ(flat1, flat2);
+}
+
+TEST(StateDbCommit, SlotHintsFromTheCacheSkipLeafReads)
+{
+    const auto run = [](bool warm) {
+        CountingStore kv;
+        StateDb db{kv};
+        StateDiff first;
+        for (uint64_t c = 0; c < 50; ++c)
+        {
+            AccountChange ch;
+            ch.identity = addr_of(c);
+            ch.account = Account{};
+            for (uint64_t s = 0; s < 40; ++s)
+                ch.storage.push_back({U256{s * 7919}, U256{s + 1}});
+            first.accounts.push_back(std::move(ch));
+        }
+        auto p = db.prepare(first, txtypes::kEmptyRootHash);
+        EXPECT_TRUE(p && db.commit(*p));
+        StateDiff second = first;
+        for (auto& ch : second.accounts)
+            for (auto& s : ch.storage)
+                s.value += 1000;
+        if (!warm)
+            db.drop_cache();
+        kv.node_reads = 0;
+        auto q = db.prepare(second, p->state_root);
+        EXPECT_TRUE(q);
+        return std::make_pair(q->state_root, kv.node_reads.load());
+    };
+    const auto [warm_root, warm_reads] = run(true);
+    const auto [cold_root, cold_reads] = run(false);
+    EXPECT_EQ(warm_root, cold_root);
+    // Cold: every overwritten leaf (2,000) is read; warm: the hints stand in for them.
+    EXPECT_GE(cold_reads, 2000u);
+    EXPECT_LT(warm_reads, cold_reads / 4);
+}
+
+}  // namespace
