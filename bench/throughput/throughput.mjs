@@ -81,17 +81,25 @@ async function main() {
     const senders = Array.from({ length: nSenders }, (_, i) => new ethers.Wallet(ethers.keccak256(ethers.toUtf8Bytes(`tput-${i}`))));
     const fee = { maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1_000_000n, type: 2, chainId };
 
-    // Fund the senders from the dev keys (each dev key funds a share; nonces stay gap-free).
+    // Fund the senders from the dev keys, in rounds of at most 50 txs per funder (the pool
+    // accepts nonces up to 64 ahead of the account's).
     const funders = kDevKeys.map((k) => new ethers.Wallet(k));
-    const fundRaw = [];
-    for (let f = 0; f < funders.length; ++f) {
-        let nonce = await provider.getTransactionCount(funders[f].address, 'pending');
-        for (let i = f; i < nSenders; i += funders.length)
-            fundRaw.push(await funders[f].signTransaction({ ...fee, to: senders[i].address, value: ethers.parseEther('10'), gasLimit: 21000n, nonce: nonce++ }));
+    const perFunder = Math.ceil(nSenders / funders.length);
+    for (let round = 0; round * 50 < perFunder; ++round) {
+        const fundRaw = [];
+        for (let f = 0; f < funders.length; ++f) {
+            let nonce = await provider.getTransactionCount(funders[f].address, 'latest');
+            for (let k = round * 50; k < Math.min(perFunder, (round + 1) * 50); ++k) {
+                const i = f + k * funders.length;
+                if (i >= nSenders) break;
+                fundRaw.push(await funders[f].signTransaction({ ...fee, to: senders[i].address, value: ethers.parseEther('10'), gasLimit: 21000n, nonce: nonce++ }));
+            }
+        }
+        for (let i = 0; i < fundRaw.length; i += batch)
+            await rpc(url, fundRaw.slice(i, i + batch).map((r, j) => ({ jsonrpc: '2.0', id: j, method: 'eth_sendRawTransaction', params: [r] })));
+        const last = Math.min(nSenders - 1, (Math.min(perFunder, (round + 1) * 50) - 1) * funders.length + funders.length - 1);
+        while ((await provider.getBalance(senders[Math.min(last, nSenders - 1)].address)) === 0n) await sleep(200);
     }
-    for (let i = 0; i < fundRaw.length; i += batch)
-        await rpc(url, fundRaw.slice(i, i + batch).map((r, j) => ({ jsonrpc: '2.0', id: j, method: 'eth_sendRawTransaction', params: [r] })));
-    while ((await provider.getBalance(senders[nSenders - 1].address)) === 0n) await sleep(200);
 
     // Pre-sign every transfer, nonce-major so no sender ever has a gap in flight.
     const raws = [];
