@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include <execution/l1_info.hpp>
 #include <txtypes/keccak.hpp>
 
 namespace l2::derivation {
@@ -18,13 +19,7 @@ const Hash& transaction_deposited_topic()
 
 Hash user_deposit_source_hash(const Hash& l1_block_hash, uint64_t log_index)
 {
-    uint8_t inner[64]{};
-    std::memcpy(inner, l1_block_hash.data(), 32);
-    to_be_bytes(U256{log_index}, inner + 32);
-    const Hash deposit_id = keccak256(ByteView{inner, 64});
-    uint8_t outer[64]{};  // domain 0: user deposit
-    std::memcpy(outer + 32, deposit_id.data(), 32);
-    return keccak256(ByteView{outer, 64});
+    return execution::deposit_source_hash(0, l1_block_hash, log_index);
 }
 
 namespace {
@@ -92,7 +87,8 @@ Result<txtypes::Transaction, DepositError> decode_deposit_log(const l1client::L1
 }
 
 Result<std::vector<txtypes::Transaction>, DepositError> deposits_from_logs(
-    const std::vector<l1client::L1Log>& logs, const Address& portal)
+    const std::vector<l1client::L1Log>& logs,
+    const Address& portal)
 {
     std::vector<const l1client::L1Log*> sorted;
     for (const auto& l : logs)

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <execution/chain_spec.hpp>
 #include <txtypes/hex.hpp>
 
 namespace l2::derivation {
@@ -10,17 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-Result<U256, std::string> quantity(const json& j, const std::string& key)
-{
-    if (j.is_number_unsigned())
-        return U256{j.get<uint64_t>()};
-    if (!j.is_string())
-        return unexpected(key + ": expected a number or a 0x-quantity string");
-    auto v = u256_from_string(j.get<std::string>());
-    if (!v)
-        return unexpected(key + ": " + v.error());
-    return *v;
-}
+using execution::json_quantity;
 
 template <typename T>
 Result<T, std::string> fixed(const json& j, const std::string& key)
@@ -50,7 +41,7 @@ Result<RollupConfig, std::string> RollupConfig::from_json(std::string_view text)
                 err = std::string{key} + ": missing";
             return;
         }
-        auto v = quantity(j[key], key);
+        auto v = json_quantity(j[key], key);
         if (!v || !fits_u64(*v))
         {
             if (err.empty())
@@ -93,7 +84,8 @@ Result<RollupConfig, std::string> RollupConfig::from_json(std::string_view text)
                 err = std::string{"genesis."} + key + ": expected an object";
             return;
         }
-        auto n = quantity(a.value("number", json{}), std::string{"genesis."} + key + ".number");
+        auto n =
+            json_quantity(a.value("number", json{}), std::string{"genesis."} + key + ".number");
         auto h = fixed<Hash>(a.value("hash", json{}), std::string{"genesis."} + key + ".hash");
         if ((!n || !fits_u64(*n) || !h) && err.empty())
             err = !n ? n.error() : !h ? h.error() : std::string{"genesis number too large"};
@@ -112,7 +104,7 @@ Result<RollupConfig, std::string> RollupConfig::from_json(std::string_view text)
     anchor("l2", c.genesis_l2);
     if (j.contains("genesis") && j["genesis"].contains("l2_time"))
     {
-        auto t = quantity(j["genesis"]["l2_time"], "genesis.l2_time");
+        auto t = json_quantity(j["genesis"]["l2_time"], "genesis.l2_time");
         if (t && fits_u64(*t))
             c.genesis_l2_time = low_u64(*t);
         else if (err.empty())
@@ -127,7 +119,7 @@ Result<RollupConfig, std::string> RollupConfig::from_json(std::string_view text)
     u32("blob_base_fee_scalar", c.blob_base_fee_scalar);
     if (j.contains("proof_fee_per_gas"))
     {
-        auto v = quantity(j["proof_fee_per_gas"], "proof_fee_per_gas");
+        auto v = json_quantity(j["proof_fee_per_gas"], "proof_fee_per_gas");
         if (v)
             c.proof_fee_per_gas = *v;
         else if (err.empty())

@@ -12,21 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-Result<U256, std::string> quantity(const json& j, const std::string& key)
-{
-    if (j.is_number_unsigned())
-        return U256{j.get<uint64_t>()};
-    if (!j.is_string())
-        return unexpected(key + ": expected a number or a 0x-quantity string");
-    auto v = u256_from_string(j.get<std::string>());
-    if (!v)
-        return unexpected(key + ": " + v.error());
-    return *v;
-}
-
 Result<uint64_t, std::string> quantity_u64(const json& j, const std::string& key)
 {
-    auto v = quantity(j, key);
+    auto v = json_quantity(j, key);
     if (!v)
         return unexpected(v.error());
     if (!fits_u64(*v))
@@ -61,15 +49,27 @@ std::string hex_u64(uint64_t v)
 
 }  // namespace
 
+Result<U256, std::string> json_quantity(const json& j, const std::string& key)
+{
+    if (j.is_number_unsigned())
+        return U256{j.get<uint64_t>()};
+    if (!j.is_string())
+        return unexpected(key + ": expected a number or a 0x-quantity string");
+    auto v = u256_from_string(j.get<std::string>());
+    if (!v)
+        return unexpected(key + ": " + v.error());
+    return *v;
+}
+
 Result<ChainSpec, std::string> ChainSpec::from_json(std::string_view text)
 {
     json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object())
         return unexpected(std::string{"chain config: not a JSON object"});
     ChainSpec spec;
-#define L2_TRY(var, expr)                 \
-    auto var = (expr);                    \
-    if (!var)                             \
+#define L2_TRY(var, expr) \
+    auto var = (expr);    \
+    if (!var)             \
         return unexpected(var.error());
 
     if (!j.contains("chainId"))
@@ -114,7 +114,7 @@ Result<ChainSpec, std::string> ChainSpec::from_json(std::string_view text)
     }
     if (g.contains("baseFeePerGas"))
     {
-        L2_TRY(bf, quantity(g["baseFeePerGas"], "genesis.baseFeePerGas"));
+        L2_TRY(bf, json_quantity(g["baseFeePerGas"], "genesis.baseFeePerGas"));
         spec.genesis_base_fee = *bf;
     }
     if (g.contains("extraData"))
@@ -133,7 +133,7 @@ Result<ChainSpec, std::string> ChainSpec::from_json(std::string_view text)
             GenesisAccount acc;
             if (v.contains("balance"))
             {
-                L2_TRY(b, quantity(v["balance"], key + ".balance"));
+                L2_TRY(b, json_quantity(v["balance"], key + ".balance"));
                 acc.balance = *b;
             }
             if (v.contains("nonce"))
@@ -150,8 +150,8 @@ Result<ChainSpec, std::string> ChainSpec::from_json(std::string_view text)
             {
                 for (const auto& [sk, sv] : v["storage"].items())
                 {
-                    L2_TRY(slot, quantity(json(sk), key + ".storage"));
-                    L2_TRY(val, quantity(sv, key + ".storage." + sk));
+                    L2_TRY(slot, json_quantity(json(sk), key + ".storage"));
+                    L2_TRY(val, json_quantity(sv, key + ".storage." + sk));
                     acc.storage[*slot] = *val;
                 }
             }
@@ -195,7 +195,8 @@ std::string ChainSpec::to_json() const
     return j.dump(2);
 }
 
-Result<txtypes::BlockHeader, std::string> build_genesis(const ChainSpec& spec, state::StateDb& db,
+Result<txtypes::BlockHeader, std::string> build_genesis(const ChainSpec& spec,
+                                                        state::StateDb& db,
                                                         state::PreparedState& prepared)
 {
     state::JournaledState st{db};

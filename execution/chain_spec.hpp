@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <state/state_db.hpp>
 #include <txtypes/block.hpp>
 #include <txtypes/result.hpp>
@@ -43,6 +45,9 @@ struct ChainSpec
     /// The inverse (devnet writes it).
     std::string to_json() const;
 };
+
+/// A config quantity: a JSON number or a "0x"-hex / decimal string. Errors name `key`.
+Result<U256, std::string> json_quantity(const nlohmann::json& j, const std::string& key);
 
 /// Writes the genesis allocations into an empty state and returns the genesis block header
 /// (number 0, Cancun-shaped: withdrawals root, blob gas fields, zero parent beacon root).

@@ -18,8 +18,8 @@ const std::array<uint8_t, 4>& selector()
         constexpr std::string_view sig =
             "setL1BlockValues(uint64,uint64,uint256,bytes32,uint64,bytes32,uint256,uint32,uint32,"
             "uint256)";
-        const Hash h = keccak256(
-            ByteView{reinterpret_cast<const uint8_t*>(sig.data()), sig.size()});
+        const Hash h =
+            keccak256(ByteView{reinterpret_cast<const uint8_t*>(sig.data()), sig.size()});
         return std::array<uint8_t, 4>{h[0], h[1], h[2], h[3]};
     }();
     return sel;
@@ -95,16 +95,21 @@ std::optional<L1Info> decode_l1_info_calldata(ByteView data) noexcept
     return info;
 }
 
-Hash l1_info_source_hash(const Hash& l1_hash, uint64_t sequence_number)
+Hash deposit_source_hash(uint64_t domain, const Hash& l1_hash, uint64_t index)
 {
     uint8_t inner[64]{};
     std::memcpy(inner, l1_hash.data(), 32);
-    to_be_bytes(U256{sequence_number}, inner + 32);
+    to_be_bytes(U256{index}, inner + 32);
     const Hash deposit_id = keccak256(ByteView{inner, 64});
     uint8_t outer[64]{};
-    outer[31] = 1;  // L1-info deposit domain
+    to_be_bytes(U256{domain}, outer);
     std::memcpy(outer + 32, deposit_id.data(), 32);
     return keccak256(ByteView{outer, 64});
+}
+
+Hash l1_info_source_hash(const Hash& l1_hash, uint64_t sequence_number)
+{
+    return deposit_source_hash(1, l1_hash, sequence_number);
 }
 
 txtypes::Transaction make_l1_info_transaction(const L1Info& info)

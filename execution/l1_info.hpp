@@ -40,6 +40,11 @@ Bytes encode_l1_info_calldata(const L1Info& info);
 /// Decodes that calldata; nullopt unless it is exactly the selector and 10 in-range words.
 std::optional<L1Info> decode_l1_info_calldata(ByteView data) noexcept;
 
+/// OP deposit source hash: keccak256(uint256(domain) || keccak256(l1_hash || uint256(index))).
+/// Domain 0 = user deposit (index = log index in the L1 block), 1 = L1-info (index = sequence
+/// number).
+Hash deposit_source_hash(uint64_t domain, const Hash& l1_hash, uint64_t index);
+
 /// OP source hash of the L1-info deposit: keccak256(uint256(1) || keccak256(l1_hash ||
 /// uint256(sequence_number))).
 Hash l1_info_source_hash(const Hash& l1_hash, uint64_t sequence_number);

@@ -94,7 +94,9 @@ function feeSplitTx(key, f) {
 async function main() {
     const info = await startDevnet();
     console.log(`devnet up: L2 ${info.l2_rpc}, L1 ${info.l1_rpc}`);
-    const provider = new ethers.JsonRpcProvider(info.l2_rpc, undefined, { staticNetwork: true, pollingInterval: 200 });
+    // cacheTimeout -1: ethers otherwise answers a repeated eth_getTransactionCount from a 250 ms cache,
+    // which hands a second tx a stale nonce when blocks come faster than that.
+    const provider = new ethers.JsonRpcProvider(info.l2_rpc, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });
     assert.equal((await provider.getNetwork()).chainId, BigInt(info.chain_id));
     const [k0, k1] = [info.dev_keys[8].private_key, info.dev_keys[9].private_key];
     const alice = new ethers.Wallet(k0, provider);
