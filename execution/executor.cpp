@@ -7,6 +7,29 @@
 
 namespace l2::execution {
 
+namespace {
+
+/// Gas a finished message used out of `gas_limit`, after the EIP-3529 refund.
+uint64_t gas_used_after_refund(uint64_t gas_limit, const evm::CallResult& r, const GasSchedule& g)
+{
+    const int64_t used = static_cast<int64_t>(gas_limit) - r.gas_left;
+    const int64_t refund = std::min<int64_t>(r.gas_refund, used / g.max_refund_quotient);
+    return static_cast<uint64_t>(used - refund);
+}
+
+/// End of a transaction's EVM part: contracts created and self-destructed in it go (EIP-6780),
+/// then touched accounts left empty (EIP-161).
+void sweep_accounts(state::JournaledState& st, const evm::Evm& vm)
+{
+    for (const Address& a : vm.destructed())
+        st.destroy(a);
+    for (const Address& a : vm.touched())
+        if (st.exists(a) && st.is_empty(a))
+            st.destroy(a);
+}
+
+}  // namespace
+
 const char* to_string(TxRejection r) noexcept
 {
     switch (r)
@@ -198,12 +221,9 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
     evm::CallResult r = vm.call(msg);
 
     // ---- refund, pay ----
-    const int64_t gas_used_before_refund = static_cast<int64_t>(txn.gas_limit) - r.gas_left;
-    const int64_t refund =
-        std::min<int64_t>(r.gas_refund, gas_used_before_refund / g.max_refund_quotient);
-    const int64_t gas_left = r.gas_left + refund;
-    const uint64_t gas_used = txn.gas_limit - static_cast<uint64_t>(gas_left);
-    st.add_balance(sender, U256{static_cast<uint64_t>(gas_left)} * (price + proof_per_gas));
+    const uint64_t gas_used = gas_used_after_refund(txn.gas_limit, r, g);
+    const uint64_t gas_left = txn.gas_limit - gas_used;
+    st.add_balance(sender, U256{gas_left} * (price + proof_per_gas));
     const U256 tip_per_gas = london ? price - block.base_fee : price;
     st.add_balance(block.coinbase, U256{gas_used} * tip_per_gas);
     vm.touch(block.coinbase);
@@ -218,13 +238,7 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
         vm.touch(predeploys::kProofFeeVault);
     }
 
-    // EIP-6780: contracts created and self-destructed in this transaction go now.
-    for (const Address& a : vm.destructed())
-        st.destroy(a);
-    // EIP-161: touched accounts left empty are removed.
-    for (const Address& a : vm.touched())
-        if (st.exists(a) && st.is_empty(a))
-            st.destroy(a);
+    sweep_accounts(st, vm);
 
     TxOutcome out;
     out.success = r.status == evm::Status::kSuccess;
@@ -291,14 +305,8 @@ Result<TxOutcome, TxRejection> execute_deposit(state::JournaledState& st,
     out.status = r.status;
     if (out.success)
     {
-        const int64_t used = static_cast<int64_t>(txn.gas_limit) - r.gas_left;
-        const int64_t refund = std::min<int64_t>(r.gas_refund, used / env.gas->max_refund_quotient);
-        out.gas_used = static_cast<uint64_t>(used - refund);
-        for (const Address& a : vm.destructed())
-            st.destroy(a);
-        for (const Address& a : vm.touched())
-            if (st.exists(a) && st.is_empty(a))
-                st.destroy(a);
+        out.gas_used = gas_used_after_refund(txn.gas_limit, r, *env.gas);
+        sweep_accounts(st, vm);
         out.logs = std::move(vm.logs());
         if (txn.is_creation())
             out.contract_address = r.create_address;

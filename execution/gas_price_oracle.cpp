@@ -70,17 +70,10 @@ const std::array<Entry, 16>& table()
     return t;
 }
 
-Bytes word(const U256& v)
-{
-    Bytes out(32, 0);
-    to_be_bytes(v, out.data());
-    return out;
-}
-
 Bytes abi_string(std::string_view s)
 {
-    Bytes out = word(U256{32});
-    out += word(U256{s.size()});
+    Bytes out = to_be_word(U256{32});
+    out += to_be_word(U256{s.size()});
     Bytes data(reinterpret_cast<const uint8_t*>(s.data()), s.size());
     data.resize((s.size() + 31) / 32 * 32, 0);
     out += data;
@@ -142,8 +135,8 @@ GasPriceOracleResult call_gas_price_oracle(state::JournaledState& st, ByteView i
             break;
         }
         const uint64_t size = estimated_da_size_scaled(flz_compress_len(*data) + kSignatureBytes);
-        r.output = e->fn == Fn::kGetL1Fee ? word(l1_fee_for_size(params, size))
-                                          : word(U256{size * 16 / 1'000'000});
+        r.output = e->fn == Fn::kGetL1Fee ? to_be_word(l1_fee_for_size(params, size))
+                                          : to_be_word(U256{size * 16 / 1'000'000});
         break;
     }
     case Fn::kGetL1FeeUpperBound: {
@@ -156,38 +149,38 @@ GasPriceOracleResult call_gas_price_oracle(state::JournaledState& st, ByteView i
         // OP: FastLZ's practical bound for a tx of this size plus its signature.
         const uint64_t tx_size = low_u64(from_be_bytes(args.substr(0, 32))) + kSignatureBytes;
         const uint64_t flz_bound = tx_size + tx_size / 255 + 16;
-        r.output = word(l1_fee_for_size(params, estimated_da_size_scaled(flz_bound)));
+        r.output = to_be_word(l1_fee_for_size(params, estimated_da_size_scaled(flz_bound)));
         break;
     }
     case Fn::kL1BaseFee:
-        r.output = word(info.base_fee);
+        r.output = to_be_word(info.base_fee);
         break;
     case Fn::kBlobBaseFee:
-        r.output = word(info.blob_base_fee);
+        r.output = to_be_word(info.blob_base_fee);
         break;
     case Fn::kBaseFeeScalar:
-        r.output = word(U256{info.base_fee_scalar});
+        r.output = to_be_word(U256{info.base_fee_scalar});
         break;
     case Fn::kBlobBaseFeeScalar:
-        r.output = word(U256{info.blob_base_fee_scalar});
+        r.output = to_be_word(U256{info.blob_base_fee_scalar});
         break;
     case Fn::kDecimals:
     case Fn::kDecimalsConst:
-        r.output = word(U256{6});
+        r.output = to_be_word(U256{6});
         break;
     case Fn::kIsFjord:
     case Fn::kIsEcotone:
-        r.output = word(U256{1});
+        r.output = to_be_word(U256{1});
         break;
     case Fn::kGasPrice:
     case Fn::kBaseFee:
-        r.output = word(base_fee);
+        r.output = to_be_word(base_fee);
         break;
     case Fn::kVersion:
         r.output = abi_string("1.3.0-l2node");
         break;
     case Fn::kProofFeePerGas:
-        r.output = word(info.proof_fee_per_gas);
+        r.output = to_be_word(info.proof_fee_per_gas);
         break;
     case Fn::kGetOperatorFee:
         if (args.size() < 32)
@@ -195,7 +188,7 @@ GasPriceOracleResult call_gas_price_oracle(state::JournaledState& st, ByteView i
             r.success = false;
             break;
         }
-        r.output = word(from_be_bytes(args.substr(0, 32)) * info.proof_fee_per_gas);
+        r.output = to_be_word(from_be_bytes(args.substr(0, 32)) * info.proof_fee_per_gas);
         break;
     }
     return r;

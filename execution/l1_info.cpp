@@ -27,9 +27,7 @@ const std::array<uint8_t, 4>& selector()
 
 void put_word(Bytes& out, const U256& v)
 {
-    uint8_t w[32];
-    to_be_bytes(v, w);
-    out.append(w, 32);
+    out += to_be_word(v);
 }
 
 void put_word(Bytes& out, const Hash& h)
@@ -125,11 +123,13 @@ txtypes::Transaction make_l1_info_transaction(const L1Info& info)
     return t;
 }
 
-L1Info read_l1_info(state::JournaledState& st)
+namespace {
+
+/// L1Info from the L1Block slots, read through `get(slot)`.
+template <typename SlotFn>
+L1Info l1_info_from_slots(SlotFn get)
 {
     namespace slot = predeploys::l1block_slot;
-    const Address& a = predeploys::kL1Block;
-    auto get = [&](uint64_t s) { return st.storage(a, U256{s}); };
     L1Info info;
     info.number = low_u64(get(slot::kNumber));
     info.timestamp = low_u64(get(slot::kTimestamp));
@@ -142,6 +142,20 @@ L1Info read_l1_info(state::JournaledState& st)
     info.blob_base_fee_scalar = static_cast<uint32_t>(low_u64(get(slot::kBlobBaseFeeScalar)));
     info.proof_fee_per_gas = get(slot::kProofFeePerGas);
     return info;
+}
+
+}  // namespace
+
+L1Info read_l1_info(state::JournaledState& st)
+{
+    return l1_info_from_slots(
+        [&](uint64_t s) { return st.storage(predeploys::kL1Block, U256{s}); });
+}
+
+L1Info read_l1_info(const state::StateReader& st)
+{
+    return l1_info_from_slots(
+        [&](uint64_t s) { return st.storage(state::Engine::kEvm, predeploys::kL1Block, U256{s}); });
 }
 
 }  // namespace l2::execution

@@ -54,5 +54,7 @@ txtypes::Transaction make_l1_info_transaction(const L1Info& info);
 
 /// What the L1Block predeploy holds now (the current block's L1 origin).
 L1Info read_l1_info(state::JournaledState& state);
+/// The same from committed state (the head's L1 origin; the mempool's data-fee estimate).
+L1Info read_l1_info(const state::StateReader& state);
 
 }  // namespace l2::execution

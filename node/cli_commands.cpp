@@ -78,13 +78,6 @@ Result<U256, std::string> parse_amount(std::string s)
     return eth ? *v * U256{1'000'000'000'000'000'000ULL} : *v;
 }
 
-Bytes word(const U256& v)
-{
-    Bytes w(32, 0);
-    to_be_bytes(v, w.data());
-    return w;
-}
-
 }  // namespace
 
 int run_deposit(const DepositArgs& in)
@@ -143,8 +136,8 @@ int run_deposit(const DepositArgs& in)
     Bytes call{sel[0], sel[1], sel[2], sel[3]};
     Bytes to_word(12, 0);
     to_word.append(to.data(), 20);
-    call += to_word + word(*value) + word(U256{a.gas_limit}) + word(U256{a.create ? 1u : 0u}) +
-            word(U256{160}) + word(U256{data->size()});
+    call += to_word + to_be_word(*value) + to_be_word(U256{a.gas_limit}) + to_be_word(U256{a.create ? 1u : 0u}) +
+            to_be_word(U256{160}) + to_be_word(U256{data->size()});
     Bytes padded = *data;
     padded.resize((padded.size() + 31) / 32 * 32, 0);
     call += padded;

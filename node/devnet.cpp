@@ -97,13 +97,6 @@ bool wait_for_rpc(const std::string& url, std::chrono::seconds timeout,
     return false;
 }
 
-Bytes abi_word(const U256& v)
-{
-    Bytes w(32, 0);
-    to_be_bytes(v, w.data());
-    return w;
-}
-
 Bytes abi_address(const Address& a)
 {
     Bytes w(12, 0);
@@ -210,7 +203,7 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
         return 1;
     }
     auto oracle = deploy(**deployer, "L2OutputOracle",
-                         abi_address(proposer) + abi_word(U256{120}) + abi_word(U256{0}));
+                         abi_address(proposer) + to_be_word(U256{120}) + to_be_word(U256{0}));
     if (!oracle)
     {
         spdlog::error("devnet: {}", oracle.error());

@@ -168,7 +168,15 @@ RpcResult tx_in_block(EthApiContext& ctx, const BlockId& id, uint64_t index)
     return tx_object(*block, id.hash, i, receipts);
 }
 
-RpcResult get_tx_by_hash(EthApiContext& ctx, const json& params)
+/// The transaction hash that is the only parameter, and where it stands in the canonical chain
+/// (none when it is not there).
+struct TxLookup
+{
+    Hash hash;
+    std::optional<state::TxLocation> location;
+};
+
+Result<TxLookup, RpcError> lookup_tx_param(EthApiContext& ctx, const json& params)
 {
     if (auto ok = check_params(params, 1, 1); !ok)
         return unexpected(ok.error());
@@ -178,12 +186,21 @@ RpcResult get_tx_by_hash(EthApiContext& ctx, const json& params)
     auto loc = ctx.chain.blocks().tx_location(*h);
     if (!loc)
         return db_error(loc.error());
-    if (*loc)
-        return tx_in_block(ctx, {(*loc)->block_num, (*loc)->block_hash}, (*loc)->index);
+    return TxLookup{*h, *loc};
+}
+
+RpcResult get_tx_by_hash(EthApiContext& ctx, const json& params)
+{
+    auto found = lookup_tx_param(ctx, params);
+    if (!found)
+        return unexpected(found.error());
+    if (found->location)
+        return tx_in_block(ctx, {found->location->block_num, found->location->block_hash},
+                           found->location->index);
     if (ctx.pending_tx)
     {
-        if (auto txn = ctx.pending_tx(*h))
-            return transaction_json(*txn, *h, sender_of(*txn), std::nullopt);
+        if (auto txn = ctx.pending_tx(found->hash))
+            return transaction_json(*txn, found->hash, sender_of(*txn), std::nullopt);
     }
     return json(nullptr);
 }
@@ -215,32 +232,27 @@ RpcResult tx_by_hash_and_index(EthApiContext& ctx, const json& params)
 
 RpcResult get_receipt(EthApiContext& ctx, const json& params)
 {
-    if (auto ok = check_params(params, 1, 1); !ok)
-        return unexpected(ok.error());
-    auto h = parse_hash(params[0], "transaction hash");
-    if (!h)
-        return unexpected(h.error());
-    auto loc = ctx.chain.blocks().tx_location(*h);
-    if (!loc)
-        return db_error(loc.error());
-    if (!*loc)
+    auto found = lookup_tx_param(ctx, params);
+    if (!found)
+        return unexpected(found.error());
+    if (!found->location)
         return json(nullptr);
-    const BlockId id{(*loc)->block_num, (*loc)->block_hash};
+    const BlockId id{found->location->block_num, found->location->block_hash};
     auto block = load_block(ctx, id);
     if (!block)
         return unexpected(block.error());
     auto receipts = load_receipts(ctx, id);
     if (!receipts)
         return unexpected(receipts.error());
-    const size_t i = (*loc)->index;
+    const size_t i = found->location->index;
     if (i >= block->transactions.size() || receipts->size() != block->transactions.size())
         return rpc_error(kInternalError, "database error: receipts do not match block " +
                                              std::to_string(id.number));
     uint64_t first_log = 0;
     for (size_t k = 0; k < i; ++k)
         first_log += (*receipts)[k].logs.size();
-    return receipt_object(*block, id.hash, *receipts, i, block_l1_info(*block), first_log, *h,
-                          sender_of(block->transactions[i]));
+    return receipt_object(*block, id.hash, *receipts, i, block_l1_info(*block), first_log,
+                          found->hash, sender_of(block->transactions[i]));
 }
 
 RpcResult get_block_receipts(EthApiContext& ctx, const json& params)

@@ -1,7 +1,7 @@
 #include "chain_pool_view.hpp"
 
 #include <execution/l1_fee.hpp>
-#include <execution/predeploys.hpp>
+#include <execution/l1_info.hpp>
 
 namespace l2::sequencer {
 
@@ -34,17 +34,7 @@ uint64_t ChainPoolView::block_gas_limit() const
 
 U256 ChainPoolView::data_fee(const txtypes::Transaction&, ByteView raw) const
 {
-    namespace slot = execution::predeploys::l1block_slot;
-    auto get = [&](uint64_t s) {
-        return m_chain.state().storage(state::Engine::kEvm, execution::predeploys::kL1Block,
-                                       U256{s});
-    };
-    execution::L1FeeParams p;
-    p.l1_base_fee = get(slot::kBaseFee);
-    p.blob_base_fee = get(slot::kBlobBaseFee);
-    p.base_fee_scalar = static_cast<uint32_t>(low_u64(get(slot::kBaseFeeScalar)));
-    p.blob_base_fee_scalar = static_cast<uint32_t>(low_u64(get(slot::kBlobBaseFeeScalar)));
-    return execution::l1_data_fee(p, raw);
+    return execution::l1_data_fee(execution::read_l1_info(m_chain.state()).fee_params(), raw);
 }
 
 }  // namespace l2::sequencer

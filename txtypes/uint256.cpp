@@ -518,6 +518,13 @@ void to_be_bytes(const U256& x, uint8_t out[32]) noexcept
         store_be64(out + 8 * i, x.w[3 - i]);
 }
 
+Bytes to_be_word(const U256& x)
+{
+    Bytes out(32, 0);
+    to_be_bytes(x, out.data());
+    return out;
+}
+
 Bytes to_be_bytes_trimmed(const U256& x)
 {
     uint8_t buf[32];

@@ -277,6 +277,9 @@ U256 from_be_bytes(ByteView b) noexcept;
 /// 32-byte big-endian store (MSTORE, storage keys).
 void to_be_bytes(const U256& x, uint8_t out[32]) noexcept;
 
+/// The 32-byte big-endian word (an ABI uint256, an EVM stack or storage word).
+Bytes to_be_word(const U256& x);
+
 /// Minimal big-endian bytes, empty for zero (RLP scalar encoding, YP Appendix B).
 Bytes to_be_bytes_trimmed(const U256& x);
 

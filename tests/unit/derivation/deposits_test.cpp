@@ -26,23 +26,16 @@ Hash topic_of(const Address& a)
     return h;
 }
 
-Bytes word(const U256& v)
-{
-    Bytes w(32, 0);
-    to_be_bytes(v, w.data());
-    return w;
-}
-
 /// The log the portal emits for depositTransaction(to, value, gas, isCreation, data) paying mint.
 l1client::L1Log deposit_log(const U256& mint, const U256& value, uint64_t gas, bool creation,
                             const Bytes& data, uint64_t log_index)
 {
-    Bytes opaque = word(mint) + word(value);
+    Bytes opaque = to_be_word(mint) + to_be_word(value);
     for (int i = 7; i >= 0; --i)
         opaque.push_back(static_cast<uint8_t>(gas >> (8 * i)));
     opaque.push_back(creation ? 1 : 0);
     opaque += data;
-    Bytes abi = word(U256{32}) + word(U256{opaque.size()}) + opaque;
+    Bytes abi = to_be_word(U256{32}) + to_be_word(U256{opaque.size()}) + opaque;
     abi.resize(64 + (opaque.size() + 31) / 32 * 32, 0);
 
     l1client::L1Log log;
