@@ -1,5 +1,6 @@
 #include "chain.hpp"
 
+#include <state/undo.hpp>
 #include <txtypes/hex.hpp>
 
 namespace l2::execution {
@@ -87,20 +88,28 @@ Result<void, std::string> Chain::append(BuiltBlock& b, std::optional<state::Bloc
                                         std::optional<state::BlockRef> finalized)
 {
     const uint64_t number = b.block.header.number;
+    // The check and the write under one lock: a rewind between them would leave the block
+    // on a head it does not extend.
+    std::unique_lock lock{m_commit_mutex};
     {
-        std::lock_guard lock{m_head_mutex};
+        std::lock_guard head_lock{m_head_mutex};
         if (b.block.header.parent_hash != m_head.hash || number != m_head.header.number + 1)
             return unexpected(std::string{"append: block does not extend the head"});
     }
     state::WriteBatch& batch = b.state.batch;
+    // The undo record before the heads: a block finalized as it is appended drops it again.
+    state::put_undo_record(batch, number, b.state.undo);
     m_blocks.put_block(batch, b.block, b.hash, b.receipts);
     m_blocks.set_canonical(batch, number, b.hash);
     m_blocks.set_head(batch, state::Head::kUnsafe, {number, b.hash});
     if (safe)
         m_blocks.set_head(batch, state::Head::kSafe, *safe);
     if (finalized)
+    {
+        if (auto dropped = drop_finalized_undo(batch, *finalized); !dropped)
+            return dropped;
         m_blocks.set_head(batch, state::Head::kFinalized, *finalized);
-    std::unique_lock lock{m_commit_mutex};
+    }
     if (!m_state.commit(b.state))
         return unexpected(std::string{"database: block write failed"});
     std::lock_guard head_lock{m_head_mutex};
@@ -111,14 +120,107 @@ Result<void, std::string> Chain::append(BuiltBlock& b, std::optional<state::Bloc
 Result<void, std::string> Chain::set_heads(std::optional<state::BlockRef> safe,
                                            std::optional<state::BlockRef> finalized)
 {
+    std::unique_lock lock{m_commit_mutex};
     state::WriteBatch batch;
     if (safe)
         m_blocks.set_head(batch, state::Head::kSafe, *safe);
     if (finalized)
+    {
+        if (auto dropped = drop_finalized_undo(batch, *finalized); !dropped)
+            return dropped;
         m_blocks.set_head(batch, state::Head::kFinalized, *finalized);
+    }
     if (!m_kv.write(batch))
         return unexpected(std::string{"database: head write failed"});
     return {};
+}
+
+Result<void, std::string> Chain::drop_finalized_undo(state::WriteBatch& batch,
+                                                     const state::BlockRef& finalized) const
+{
+    // Only the blocks finalized by this move: the older ones' records went when they were.
+    // One delete per block, existing or not (a first move after a long run without finality
+    // writes that many small deletes, once).
+    const auto previous = m_blocks.head(state::Head::kFinalized);
+    if (!previous)
+        return unexpected("database: " + previous.error().message);
+    const uint64_t from = *previous ? (*previous)->number + 1 : 1;
+    if (finalized.number >= from)
+        state::delete_undo_records(batch, from, finalized.number);
+    return {};
+}
+
+Result<std::vector<txtypes::Block>, std::string> Chain::rewind_to(uint64_t number)
+{
+    // The whole rewind under the commit lock: no append in between, and readers holding
+    // read_lock() see the chain before or after it.
+    std::unique_lock lock{m_commit_mutex};
+    const uint64_t top = head().header.number;
+    const std::string target = "rewind to block " + std::to_string(number);
+    if (number > top)
+        return unexpected(target + ": above the head " + std::to_string(top));
+    const auto finalized = m_blocks.head(state::Head::kFinalized);
+    if (!finalized)
+        return unexpected("database: " + finalized.error().message);
+    if (*finalized && number < (*finalized)->number)
+        return unexpected(target + ": below the finalized head " +
+                          std::to_string((*finalized)->number));
+    std::vector<txtypes::Block> removed;
+    if (number == top)
+        return removed;
+
+    const auto hash = m_blocks.canonical_hash(number);
+    if (!hash || !*hash)
+        return unexpected(target + ": no canonical block there" +
+                          (hash ? std::string{} : ": " + hash.error().message));
+    const auto header = m_blocks.header(number, **hash);
+    if (!header || !*header)
+        return unexpected(target + ": its header is missing" +
+                          (header ? std::string{} : ": " + header.error().message));
+
+    // The removed blocks, oldest first, read before their canonical marks go.
+    removed.reserve(top - number);
+    for (uint64_t n = number + 1; n <= top; ++n)
+    {
+        const auto h = m_blocks.canonical_hash(n);
+        if (!h || !*h)
+            return unexpected(target + ": no canonical block " + std::to_string(n));
+        auto block = m_blocks.block(n, **h);
+        if (!block)
+            return unexpected("database: " + block.error().message);
+        if (*block)
+        {
+            removed.push_back(std::move(**block));
+            continue;
+        }
+        const auto pruned = m_blocks.header(n, **h);  // body pruned: the header alone
+        if (!pruned || !*pruned)
+            return unexpected(target + ": no header for block " + std::to_string(n));
+        txtypes::Block b;
+        b.header = **pruned;
+        removed.push_back(std::move(b));
+    }
+
+    // One batch: the state back to block `number` (each block's undo newest first, so a key
+    // written by several ends at its value before the oldest), then the block store.
+    state::WriteBatch batch;
+    for (uint64_t n = top; n > number; --n)
+        if (auto undone = m_state.unwind_block(batch, n); !undone)
+            return unexpected(target + ": " + undone.error().message);
+    if (auto unset = m_blocks.unset_canonical(batch, number + 1, top); !unset)
+        return unexpected("database: " + unset.error().message);
+    const state::BlockRef ref{number, **hash};
+    m_blocks.set_head(batch, state::Head::kUnsafe, ref);
+    const auto safe = m_blocks.head(state::Head::kSafe);
+    if (!safe)
+        return unexpected("database: " + safe.error().message);
+    if (*safe && (*safe)->number > number)
+        m_blocks.set_head(batch, state::Head::kSafe, ref);
+    if (auto written = m_state.write_unwind(batch); !written)
+        return unexpected("database: rewind write failed: " + written.error().message);
+    std::lock_guard head_lock{m_head_mutex};
+    m_head = {**header, ref.hash};
+    return removed;
 }
 
 }  // namespace l2::execution

@@ -8,6 +8,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include <state/block_store.hpp>
 #include <state/state_db.hpp>
@@ -48,9 +49,22 @@ public:
                                      std::optional<state::BlockRef> safe = std::nullopt,
                                      std::optional<state::BlockRef> finalized = std::nullopt);
 
-    /// Moves the safe/finalized heads alone.
+    /// Moves the safe/finalized heads alone. When the finalized head moves up, the undo
+    /// records of the newly finalized blocks go (no rewind reaches them any more).
     Result<void, std::string> set_heads(std::optional<state::BlockRef> safe,
                                         std::optional<state::BlockRef> finalized);
+
+    /// Unwinds the canonical chain so that block `number` (canonical now) is the unsafe head
+    /// again: an L2 reorg (L1 reorg, derivation replacing unsafe blocks, a returning sequencer).
+    /// In one atomic write: the flat state of blocks head..number+1 undone from their undo
+    /// records (newest first; the old root's trie nodes are still stored), their canonical marks
+    /// and tx-index entries dropped, the unsafe head set to `number`, and the safe head lowered
+    /// to `number` when it was above. Readers holding read_lock() see all of it or none.
+    /// Returns the removed blocks, oldest first, so their user txs can go back to the mempool
+    /// (a block whose body was pruned comes back as its header alone). Errors, changing
+    /// nothing: `number` above the head or below the finalized head, a missing undo record
+    /// (e.g. a block written by a build without them), a storage failure.
+    Result<std::vector<txtypes::Block>, std::string> rewind_to(uint64_t number);
 
     /// Held shared by a reader that needs several reads of one state (eth_call, getProof).
     std::shared_lock<std::shared_mutex> read_lock() const
@@ -60,6 +74,11 @@ public:
 
 private:
     Chain(state::KvStore& kv, ChainSpec spec);
+
+    /// Adds the deletes of the undo records a move of the finalized head to `finalized` makes
+    /// useless: blocks (previous finalized, finalized].
+    Result<void, std::string> drop_finalized_undo(state::WriteBatch& batch,
+                                                  const state::BlockRef& finalized) const;
 
     state::KvStore& m_kv;
     ChainSpec m_spec;

@@ -24,6 +24,8 @@ const char* column_name(Column c) noexcept
         return "canonical";
     case Column::kMeta:
         return "meta";
+    case Column::kUndo:
+        return "undo";
     }
     return "unknown";
 }

@@ -28,8 +28,9 @@ enum class Column : uint8_t
     kTxIndex,    ///< tx hash -> block_num(8 BE) || index(4 BE)
     kCanonical,  ///< block_num(8 BE) -> hash
     kMeta,       ///< named values: heads, schema version, pruning marks
+    kUndo,       ///< block_num(8 BE) -> the block's undo record (undo.hpp)
 };
-inline constexpr size_t kColumnCount = 9;
+inline constexpr size_t kColumnCount = 10;
 const char* column_name(Column c) noexcept;
 
 /// A key or value held by a WriteBatch: a view that converts to Bytes where one is needed.

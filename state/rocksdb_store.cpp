@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace l2::state {
 
@@ -130,13 +131,34 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     trie_options.bottommost_compression = rocksdb::kNoCompression;
     trie_options.optimize_filters_for_hits = true;
 
+    // Flat-state reads of absent keys are common (new accounts and slots; prepare reads the
+    // old value of every written slot the read cache misses): a memtable Bloom filter answers
+    // them without searching the memtables' skiplists.
+    rocksdb::ColumnFamilyOptions state_options = cf_options;
+    state_options.memtable_prefix_bloom_size_ratio = 0.02;
+    state_options.memtable_whole_key_filtering = true;
+
+    // A database written by an older build may lack a newer column (Column::kUndo): a
+    // writable open creates it (create_missing_column_families); a read-only open cannot, so
+    // it opens what exists and the missing column reads as empty.
+    std::vector<std::string> existing;
+    if (o.read_only)
+        (void)rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
+    const auto exists = [&](const char* name) {
+        return !o.read_only || std::find(existing.begin(), existing.end(), name) != existing.end();
+    };
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    std::vector<size_t> opened;  // the Column of descriptors[i + 1]
     descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
     for (size_t i = 0; i < kColumnCount; ++i)
     {
         const auto c = static_cast<Column>(i);
-        descriptors.emplace_back(column_name(c),
-                                 c == Column::kTrieNodes ? trie_options : cf_options);
+        if (!exists(column_name(c)))
+            continue;
+        descriptors.emplace_back(column_name(c), c == Column::kTrieNodes ? trie_options
+                                                 : c == Column::kState   ? state_options
+                                                                         : cf_options);
+        opened.push_back(i);
     }
 
     auto impl = std::make_unique<Impl>();
@@ -149,17 +171,18 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     if (!s.ok())
         return unexpected(KvError{"cannot open database at " + path + ": " + s.ToString()});
     impl->db.reset(raw);
-    for (size_t i = 0; i < kColumnCount; ++i)
-        impl->cf[i] = impl->handles[i + 1];
+    for (size_t i = 0; i < opened.size(); ++i)
+        impl->cf[opened[i]] = impl->handles[i + 1];
     return std::unique_ptr<RocksDbStore>{new RocksDbStore{std::move(impl)}};
 }
 
 bool RocksDbStore::get(Column c, ByteView key, Bytes& out) const
 {
+    auto* cf = m_impl->cf[static_cast<size_t>(c)];
+    if (cf == nullptr)
+        return false;  // a column a read-only open did not find
     rocksdb::PinnableSlice value;
-    const auto s =
-        m_impl->db->Get(rocksdb::ReadOptions{}, m_impl->cf[static_cast<size_t>(c)], slice(key),
-                        &value);
+    const auto s = m_impl->db->Get(rocksdb::ReadOptions{}, cf, slice(key), &value);
     if (s.IsNotFound())
         return false;
     if (!s.ok())
@@ -186,6 +209,9 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
     {
         const auto& op = ops[i];
         auto* cf = m_impl->cf[static_cast<size_t>(op.column)];
+        if (cf == nullptr)
+            return unexpected(KvError{std::string{"write batch: no column "} +
+                                      column_name(op.column) + " (read-only database)"});
         const auto s = op.is_delete ? wb.Delete(cf, slice(op.key))
                                     : wb.Put(cf, slice(op.key), slice(op.value));
         if (!s.ok())
@@ -201,9 +227,11 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
 
 void RocksDbStore::scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const
 {
+    auto* cf = m_impl->cf[static_cast<size_t>(c)];
+    if (cf == nullptr)
+        return;
     rocksdb::ReadOptions ro;
-    std::unique_ptr<rocksdb::Iterator> it{
-        m_impl->db->NewIterator(ro, m_impl->cf[static_cast<size_t>(c)])};
+    std::unique_ptr<rocksdb::Iterator> it{m_impl->db->NewIterator(ro, cf)};
     for (it->Seek(slice(from)); it->Valid(); it->Next())
     {
         const ByteView k = view(it->key());
@@ -216,9 +244,10 @@ void RocksDbStore::scan(Column c, ByteView prefix, ByteView from, const KvVisito
 
 Result<void, KvError> RocksDbStore::delete_range(Column c, ByteView begin, ByteView end)
 {
-    const auto s = m_impl->db->DeleteRange(rocksdb::WriteOptions{},
-                                           m_impl->cf[static_cast<size_t>(c)], slice(begin),
-                                           slice(end));
+    auto* cf = m_impl->cf[static_cast<size_t>(c)];
+    if (cf == nullptr)
+        return unexpected(KvError{std::string{"delete range: no column "} + column_name(c)});
+    const auto s = m_impl->db->DeleteRange(rocksdb::WriteOptions{}, cf, slice(begin), slice(end));
     if (!s.ok())
         return unexpected(KvError{"delete range: " + s.ToString()});
     return {};
@@ -226,6 +255,8 @@ Result<void, KvError> RocksDbStore::delete_range(Column c, ByteView begin, ByteV
 
 uint64_t RocksDbStore::approximate_size(Column c) const
 {
+    if (m_impl->cf[static_cast<size_t>(c)] == nullptr)
+        return 0;
     uint64_t size = 0;
     m_impl->db->GetIntProperty(m_impl->cf[static_cast<size_t>(c)],
                                rocksdb::DB::Properties::kTotalSstFilesSize, &size);
@@ -238,6 +269,8 @@ uint64_t RocksDbStore::approximate_size(Column c) const
 void RocksDbStore::compact(Column c)
 {
     auto* cf = m_impl->cf[static_cast<size_t>(c)];
+    if (cf == nullptr)
+        return;
     m_impl->db->Flush(rocksdb::FlushOptions{}, cf);
     m_impl->db->CompactRange(rocksdb::CompactRangeOptions{}, cf, nullptr, nullptr);
 }

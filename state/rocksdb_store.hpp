@@ -16,7 +16,8 @@ struct RocksDbOptions
     /// Memtable size per column family.
     size_t write_buffer_bytes = 64ull << 20;
     bool create_if_missing = true;
-    /// Open read-only (inspection tools, `l2node status`).
+    /// Open read-only (inspection tools, `l2node status`). A column the database does not have
+    /// yet (written by an older build) reads as empty; writes to it fail.
     bool read_only = false;
 };
 

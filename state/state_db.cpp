@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include <txtypes/keccak.hpp>
@@ -17,13 +18,20 @@ SlotKey slot_key(Engine engine, const Address& identity, const U256& slot) noexc
                                   : wasm_slot_key(identity, low_u64(slot));
 }
 
-/// Deletes every flat slot of an account (the keys that extend its account key).
-void delete_flat_storage(const KvStore& kv, const AccountKey& akey, WriteBatch& batch)
+/// Deletes every flat slot of an account (the keys that extend its account key), each with
+/// its undo entry.
+void delete_flat_storage(const KvStore& kv,
+                         const AccountKey& akey,
+                         WriteBatch& batch,
+                         UndoWriter& undo)
 {
     const ByteView prefix{akey.data(), akey.size()};
-    scan_prefix(kv, Column::kState, prefix, [&](ByteView key, ByteView) {
+    scan_prefix(kv, Column::kState, prefix, [&](ByteView key, ByteView value) {
         if (key.size() > akey.size())
+        {
             batch.del(Column::kState, key);
+            undo.add_slot(key, value);
+        }
         return true;
     });
 }
@@ -48,6 +56,31 @@ void sort_unique(std::vector<TrieUpdate>& updates)
         ++out;
     }
     updates.resize(out);
+}
+
+/// The record with each job's slot fragment inserted at its offset (offsets ascending).
+template <typename Job>
+Bytes splice_undo(Bytes main,
+                  const std::vector<std::pair<size_t, size_t>>& splices,
+                  const std::vector<Job>& jobs)
+{
+    if (splices.empty())
+        return main;
+    size_t size = main.size();
+    for (const Job& j : jobs)
+        size += j.undo.size();
+    Bytes out;
+    out.reserve(size);
+    const ByteView all{main};
+    size_t from = 0;
+    for (const auto& [at, job] : splices)
+    {
+        out.append(all.substr(from, at - from));
+        out.append(jobs[job].undo.bytes());
+        from = at;
+    }
+    out.append(all.substr(from));
+    return out;
 }
 
 }  // namespace
@@ -135,6 +168,37 @@ void StateDb::drop_cache() noexcept
     m_state_cache.accounts.clear();
 }
 
+Result<void, KvError> StateDb::unwind_block(WriteBatch& batch, uint64_t block_num) const
+{
+    const auto key = undo_key(block_num);
+    const ByteView k{key.data(), key.size()};
+    Bytes record;
+    if (!m_kv.get(Column::kUndo, k, record))
+        return unexpected(KvError{"no undo record for block " + std::to_string(block_num) +
+                                  " (finalized, or written by a build without undo records)"});
+    if (auto added = add_undo_writes(batch, record); !added)
+        return unexpected(
+            KvError{"block " + std::to_string(block_num) + ": " + added.error().message});
+    batch.del(Column::kUndo, k);
+    return {};
+}
+
+Result<void, KvError> StateDb::write_unwind(const WriteBatch& batch, bool sync)
+{
+    // As commit(): an odd generation while the write is in flight keeps concurrent misses from
+    // caching what they read; then the whole cache goes (any entry may predate the unwind).
+    {
+        std::lock_guard lock{m_cache_mutex};
+        ++m_generation;
+    }
+    auto written = m_kv.write(batch, sync);
+    std::lock_guard lock{m_cache_mutex};
+    ++m_generation;
+    m_state_cache.slots.clear();
+    m_state_cache.accounts.clear();
+    return written;
+}
+
 Bytes StateDb::code(const Hash& code_hash) const
 {
     Bytes code;
@@ -154,9 +218,11 @@ struct StateDb::StorageJob
     Hash root;           ///< the storage root before the block (empty root when cleared)
     size_t pending = 0;  ///< index of the account's record in prepare's list
     size_t work = 0;     ///< slot updates (for scheduling the largest first)
+    bool had_account = false;  ///< false: no slot of it is stored (a slot needs its account)
+    UndoWriter undo;           ///< this account's slot entries: a fragment of the block's record
 };
 
-Result<Hash, KvError> StateDb::apply_storage(const StorageJob& job,
+Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
                                              WriteBatch& batch,
                                              std::vector<std::pair<SlotKey, U256>>& cached) const
 {
@@ -167,17 +233,33 @@ Result<Hash, KvError> StateDb::apply_storage(const StorageJob& job,
     for (const StorageChange& s : change.storage)
         keys.push_back(slot_key(change.engine, change.identity, s.slot));
 
-    // Old values the read cache holds (execution read most written slots: SSTORE's gas needs
-    // the current value), as old-leaf hints that save the trie a node read per overwrite. A
-    // miss gives no hint (the trie reads the node); after a storage clear there is no old value.
-    std::vector<U256> old(n, U256{0});
-    if (!change.storage_cleared)
+    // Each slot's value before the block, for the undo record: from the read cache (execution
+    // read most written slots: SSTORE's gas needs the current value), else the flat KV.
+    // A new account has no stored slots: nothing to look up (execution may not have read them).
+    std::vector<U256> before(n, U256{0});
+    std::vector<uint8_t> known(n, job.had_account ? 0 : 1);
+    if (job.had_account)
     {
         std::lock_guard lock{m_cache_mutex};
         for (size_t i = 0; i < n; ++i)
+        {
             if (const U256* hit = m_state_cache.slots.find(keys[i].view()))
-                old[i] = *hit;
+            {
+                before[i] = *hit;
+                known[i] = 1;
+            }
+        }
     }
+    Bytes read;
+    for (size_t i = 0; i < n; ++i)
+    {
+        if (!known[i] && m_kv.get(Column::kState, keys[i].view(), read))
+            before[i] = decode_storage_value(read);
+        job.undo.add_slot(keys[i].view(), before[i]);
+    }
+    // The old values double as old-leaf hints that save the trie a node read per overwrite;
+    // after a storage clear the trie starts empty: no old leaf.
+    const bool hints = !change.storage_cleared;
 
     std::vector<TrieUpdate> updates;
     updates.reserve(n);
@@ -194,8 +276,8 @@ Result<Hash, KvError> StateDb::apply_storage(const StorageJob& job,
             batch.put(Column::kState, keys[i].view(), v);
             rlp::encode(u.value, ByteView{v});
         }
-        if (old[i] != 0)
-            rlp::encode(u.old_value, ByteView{encode_storage_value(old[i])});
+        if (hints && before[i] != 0)
+            rlp::encode(u.old_value, ByteView{encode_storage_value(before[i])});
         updates.push_back(std::move(u));
         cached.emplace_back(keys[i], s.value);
     }
@@ -276,6 +358,13 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
 {
     PreparedState out;
     WriteBatch& batch = out.batch;
+    // The undo record: one group per account, written here with its cleared storage; the
+    // slots a storage job writes go to the job's own fragment, spliced into the account's
+    // group at `splices` once the jobs are done (the bytes do not depend on the threads).
+    UndoWriter undo;
+    undo.reserve(1 + diff.accounts.size() * 40);
+    undo.begin_record();
+    std::vector<std::pair<size_t, size_t>> splices;  // (offset in `undo`, job index)
 
     for (const auto& [hash, code] : diff.code)
         batch.put(Column::kCode, hash, code);
@@ -304,12 +393,14 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
         // saves the trie a store read for most overwrites.
         const std::optional<Account> old = account(change.engine, change.identity);
         Bytes old_leaf = old ? encode_account(*old) : Bytes{};
+        undo.begin_account(akey, old);
 
         if (!change.account)
         {
             // Destroyed / removed: the account and all its storage go.
             batch.del(Column::kState, akey_view);
-            delete_flat_storage(m_kv, akey, batch);
+            delete_flat_storage(m_kv, akey, batch, undo);
+            undo.end_account();
             account_updates.push_back({trie_key, {}, std::move(old_leaf)});
             out.cached_accounts.emplace_back(akey, std::nullopt);
             out.drops_storage = true;
@@ -324,11 +415,20 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
         }
         else
         {
-            delete_flat_storage(m_kv, akey, batch);
+            delete_flat_storage(m_kv, akey, batch, undo);
             out.drops_storage = true;
         }
         if (!change.storage.empty())
-            jobs.push_back({&change, storage_root, pending.size(), change.storage.size()});
+        {
+            splices.emplace_back(undo.size(), jobs.size());
+            jobs.push_back({&change,
+                            storage_root,
+                            pending.size(),
+                            change.storage.size(),
+                            old.has_value(),
+                            {}});
+        }
+        undo.end_account();
         pending.push_back({&change, akey, trie_key, std::move(old_leaf), storage_root});
     }
 
@@ -338,6 +438,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
         return unexpected(done.error());
     for (size_t i = 0; i < jobs.size(); ++i)
         pending[jobs[i].pending].storage_root = roots[i];
+    out.undo = splice_undo(undo.take(), splices, jobs);
 
     // Pass 3: the account records and the account trie.
     for (Pending& p : pending)

@@ -15,6 +15,7 @@
 #include "state_cache.hpp"
 #include "state_diff.hpp"
 #include "trie.hpp"
+#include "undo.hpp"
 
 namespace l2::state {
 
@@ -34,6 +35,9 @@ struct PreparedState
 {
     Hash state_root;
     WriteBatch batch;  ///< flat state, code and trie nodes; add the block, then commit() once
+    /// The block's undo record (undo.hpp): the old value of every flat key the batch writes.
+    /// Not in `batch`: the chain stores it under the block's number (put_undo_record).
+    Bytes undo;
 
     // What the read cache learns once the batch is on disk.
     std::vector<std::pair<AccountKey, std::optional<Account>>> cached_accounts;
@@ -60,7 +64,8 @@ public:
     Bytes code(const Hash& code_hash) const override;
 
     /// Builds the writes of `diff` applied on top of the state whose root is `parent_root`
-    /// (which must be the current flat state), and the resulting state root. Nothing is written.
+    /// (which must be the current flat state), the resulting state root and the block's undo
+    /// record. Nothing is written.
     Result<PreparedState, KvError> prepare(const StateDiff& diff, const Hash& parent_root);
 
     /// Writes `prepared.batch` (the state plus whatever the caller added: block, receipts,
@@ -70,6 +75,17 @@ public:
     /// Drops the read cache (after writes that bypassed commit(), e.g. a reorg unwind).
     void drop_cache() noexcept;
 
+    /// Adds to `batch` the writes that take the flat state from block `block_num`'s state back
+    /// to its parent's (from the block's undo record in Column::kUndo), and the record's
+    /// delete. `block_num` must be the newest block not yet unwound in the state `batch` will
+    /// apply to: unwind several blocks newest first, in one batch. An error (and `batch` to be
+    /// dropped) when the record is missing, e.g. written by a build without undo records.
+    Result<void, KvError> unwind_block(WriteBatch& batch, uint64_t block_num) const;
+
+    /// Writes a batch that changes the flat state outside prepare()/commit() (a reorg: the
+    /// unwind_block writes plus the block store's), then drops the read cache.
+    Result<void, KvError> write_unwind(const WriteBatch& batch, bool sync = false);
+
     /// The trie over this store (proofs, tools).
     Trie trie() const;
 
@@ -77,8 +93,9 @@ public:
 
 private:
     struct StorageJob;
-    /// One account's flat slot writes and storage trie into `batch`; returns the new root.
-    Result<Hash, KvError> apply_storage(const StorageJob& job,
+    /// One account's flat slot writes and storage trie into `batch` (and their undo entries
+    /// into the job's own writer); returns the new root.
+    Result<Hash, KvError> apply_storage(StorageJob& job,
                                         WriteBatch& batch,
                                         std::vector<std::pair<SlotKey, U256>>& cached) const;
     /// All accounts' storage, over the commit threads; `roots[i]` is job i's new root.

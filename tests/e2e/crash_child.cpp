@@ -2,10 +2,17 @@
 ///
 /// The child of tests/e2e/crash_test.cpp. Opens (or creates) the database, resumes from the
 /// unsafe head (or commits genesis: block 0 over the empty state), then loops: a random
-/// StateDiff (deterministic from SEED and the block number), StateDb::prepare, the block and
-/// the heads in the SAME batch, one write without sync, and only then "acked N" on stdout.
+/// StateDiff (from SEED, the block number and a salt that changes with every rewind),
+/// StateDb::prepare, the block, its undo record and the heads in the SAME batch, one write
+/// without sync, and only then "acked N" on stdout. Every tenth block also moves the finalized
+/// head to 6 blocks below it, dropping the undo records it passes, in that batch.
+/// Now and then it rewinds 1-4 blocks instead (never below the finalized head), as
+/// execution::Chain::rewind_to does: the undo records of the unwound blocks, their canonical
+/// marks and the unsafe head in one batch; "rewind N" goes out BEFORE that write (from then on
+/// the head may be N), and the next blocks differ from the unwound ones.
 /// Exit codes: 2 usage, 3 database error.
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +23,7 @@
 #include <state/block_store.hpp>
 #include <state/rocksdb_store.hpp>
 #include <state/state_db.hpp>
+#include <state/undo.hpp>
 #include <txtypes/keccak.hpp>
 
 using namespace l2;
@@ -122,6 +130,16 @@ void ack(uint64_t block_num)
     std::fflush(stdout);
 }
 
+void announce_rewind(uint64_t block_num)
+{
+    std::printf("rewind %" PRIu64 "\n", block_num);
+    std::fflush(stdout);
+}
+
+constexpr uint64_t kFinalizeEvery = 10;
+constexpr uint64_t kFinalizedLag = 6;
+constexpr uint64_t kMaxRewind = 4;
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -176,9 +194,45 @@ int main(int argc, char** argv)
         parent_hash = (*head)->hash;
     }
 
-    for (uint64_t n = parent.number + 1;; ++n)
+    const auto fin = blocks.head(Head::kFinalized);
+    if (!fin)
+        return fail("finalized head", fin.error().message);
+    uint64_t finalized = *fin ? (*fin)->number : 0;
+    // Decisions from SEED and where this run starts; the salt makes the blocks after a rewind
+    // differ from the unwound ones (and from those of earlier runs at the same heights).
+    std::mt19937_64 rng{seed ^ (parent.number * 0x9e3779b97f4a7c15ULL)};
+    uint64_t salt = std::random_device{}();
+
+    for (;;)
     {
-        auto prepared = state.prepare(random_diff(seed, n), parent.state_root);
+        if (parent.number > finalized && rng() % 8 == 0)
+        {
+            const uint64_t depth = 1 + rng() % std::min(kMaxRewind, parent.number - finalized);
+            const uint64_t target = parent.number - depth;
+            WriteBatch batch;
+            for (uint64_t n = parent.number; n > target; --n)
+                if (auto u = state.unwind_block(batch, n); !u)
+                    return fail("unwind", u.error().message);
+            if (auto u = blocks.unset_canonical(batch, target + 1, parent.number); !u)
+                return fail("unset canonical", u.error().message);
+            const auto hash = blocks.canonical_hash(target);
+            if (!hash || !*hash)
+                return fail("rewind target", hash ? "absent" : hash.error().message);
+            const auto header = blocks.header(target, **hash);
+            if (!header || !*header)
+                return fail("rewind target header", header ? "absent" : header.error().message);
+            blocks.set_head(batch, Head::kUnsafe, {target, **hash});
+            announce_rewind(target);
+            if (auto w = state.write_unwind(batch); !w)
+                return fail("rewind", w.error().message);
+            parent = **header;
+            parent_hash = **hash;
+            salt = salt * 0x9e3779b97f4a7c15ULL + 1;
+            continue;
+        }
+
+        const uint64_t n = parent.number + 1;
+        auto prepared = state.prepare(random_diff(seed ^ salt, n), parent.state_root);
         if (!prepared)
             return fail("prepare", prepared.error().message);
 
@@ -190,15 +244,27 @@ int main(int argc, char** argv)
         block.header.gas_limit = 30'000'000;
         const Hash hash = txtypes::header_hash(block.header);
 
-        // State + block + canonical mark + head: one batch, one write (no sync: a kill -9 is a
-        // process crash, which RocksDB's WAL survives).
+        // State + undo record + block + canonical mark + heads: one batch, one write (no sync:
+        // a kill -9 is a process crash, which RocksDB's WAL survives).
+        put_undo_record(prepared->batch, n, prepared->undo);
         blocks.put_block(prepared->batch, block, hash, {});
         blocks.set_canonical(prepared->batch, n, hash);
         blocks.set_head(prepared->batch, Head::kUnsafe, {n, hash});
+        uint64_t new_finalized = finalized;
+        if (n % kFinalizeEvery == 0 && n - kFinalizedLag > finalized)
+        {
+            new_finalized = n - kFinalizedLag;
+            const auto fin_hash = blocks.canonical_hash(new_finalized);
+            if (!fin_hash || !*fin_hash)
+                return fail("finalized block", fin_hash ? "absent" : fin_hash.error().message);
+            delete_undo_records(prepared->batch, finalized + 1, new_finalized);
+            blocks.set_head(prepared->batch, Head::kFinalized, {new_finalized, **fin_hash});
+        }
         if (auto w = state.commit(*prepared); !w)
             return fail("commit", w.error().message);
         ack(n);
 
+        finalized = new_finalized;
         parent = block.header;
         parent_hash = hash;
     }
