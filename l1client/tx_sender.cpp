@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <thread>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 #include <txtypes/hex.hpp>
@@ -162,9 +163,14 @@ Result<Fees, SendError> TxSender::current_fees()
 
 Result<uint64_t, SendError> TxSender::sync_nonce()
 {
-    auto n = m_client.transaction_count(m_address, BlockTag::pending());
+    const bool latest = std::exchange(m_nonce_from_latest, false);
+    auto n = m_client.transaction_count(m_address,
+                                        latest ? BlockTag::latest() : BlockTag::pending());
     if (!n)
+    {
+        m_nonce_from_latest = latest;
         return unexpected(from_rpc(n.error()));
+    }
     // Our own txs the node has lost keep their nonces (poll() resubmits them).
     return m_pending.empty() ? *n : std::max(*n, m_pending.rbegin()->first + 1);
 }
@@ -470,6 +476,18 @@ std::optional<uint64_t> TxSender::next_nonce() const
 {
     std::lock_guard lock{m_mutex};
     return m_next_nonce;
+}
+
+void TxSender::reset_nonce()
+{
+    std::lock_guard lock{m_mutex};
+    if (!m_pending.empty())
+        spdlog::warn("L1 sender {}: reset, forgetting {} tracked tx(s) (nonces {}..{})",
+                     to_0x_hex(m_address), m_pending.size(), m_pending.begin()->first,
+                     m_pending.rbegin()->first);
+    m_pending.clear();
+    m_next_nonce.reset();
+    m_nonce_from_latest = true;
 }
 
 }  // namespace l2::l1client

@@ -128,6 +128,11 @@ public:
     /// The nonce the next send() uses; empty before the first send.
     std::optional<uint64_t> next_nonce() const;
 
+    /// Forgets every tracked tx (no more resubmissions; wait() on them only watches receipts)
+    /// and the local nonce: the next send() takes the node's *latest* (mined) tx count, so it
+    /// replaces txs an L1 reorg or a dropping mempool left behind (the batcher after lost data).
+    void reset_nonce();
+
 private:
     struct Pending
     {
@@ -160,6 +165,7 @@ private:
 
     mutable std::mutex m_mutex;
     std::optional<uint64_t> m_next_nonce;
+    bool m_nonce_from_latest = false;  ///< set by reset_nonce(): the next sync reads `latest`
     std::map<uint64_t, Pending> m_pending;  ///< by nonce
     std::unordered_map<Hash, Outcome, FixedBytesHasher> m_outcomes;  ///< finished, by each hash
     std::deque<std::vector<Hash>> m_outcome_order;  ///< for evicting old outcomes
