@@ -238,8 +238,9 @@ int run_l1_advance(uint64_t blocks, const std::string& l1_rpc,
         return 2;
     }
     l1client::RpcClient rpc{url};
-    // anvil_mine(count): N blocks at once (timestamps one second apart).
-    auto r = rpc.call("anvil_mine", json::array({to_hex(U256{blocks})}));
+    // anvil_mine(count, interval): N blocks at once, timestamps one second apart (without the
+    // interval anvil gives all N blocks the same timestamp: L1 time would not move).
+    auto r = rpc.call("anvil_mine", json::array({to_hex(U256{blocks}), to_hex(U256{1})}));
     if (!r)
     {
         std::fprintf(stderr, "error: %s\n", r.error().to_string().c_str());

@@ -87,6 +87,15 @@ Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& pa
         else if (err.empty())
             err = "sequencer.enabled: expected true or false";
     }
+    if (t["batcher"]["private_key_file"])
+    {
+        str(t["batcher"]["private_key_file"], "batcher.private_key_file", s);
+        c.batcher_key_file = s.empty() ? std::filesystem::path{} : rel(s);
+    }
+    num(t["batcher"]["max_delay"], "batcher.max_delay", 86'400, c.batcher_max_delay);
+    num(t["batcher"]["max_frame_size"], "batcher.max_frame_size", 1'000'000,
+        c.batcher_max_frame_size);
+    str(t["follower"]["sequencer_rpc"], "follower.sequencer_rpc", c.sequencer_rpc);
     str(t["log"]["level"], "log.level", c.log_level);
     if (!err.empty())
         return unexpected(path.string() + ": " + err);
@@ -108,6 +117,10 @@ std::string NodeConfig::to_toml() const
         {"admin", toml::table{{"port", int64_t{admin_port}},
                               {"jwt_secret", jwt_secret_file.string()}}},
         {"sequencer", toml::table{{"enabled", sequencer_enabled}}},
+        {"batcher", toml::table{{"private_key_file", batcher_key_file.string()},
+                                {"max_delay", static_cast<int64_t>(batcher_max_delay)},
+                                {"max_frame_size", static_cast<int64_t>(batcher_max_frame_size)}}},
+        {"follower", toml::table{{"sequencer_rpc", sequencer_rpc}}},
         {"log", toml::table{{"level", log_level}}},
     };
     std::ostringstream os;

@@ -27,7 +27,26 @@ struct NodeConfig
     uint16_t admin_port = 9546;
     std::filesystem::path jwt_secret_file;  ///< created when missing
 
-    bool sequencer_enabled = true;
+    /// `l2node sequencer` or `l2node follower` (set by the subcommand, not the file).
+    enum class Role
+    {
+        kSequencer,
+        kFollower,
+    };
+    Role role = Role::kSequencer;
+
+    bool sequencer_enabled = true;  ///< sequencer: start producing blocks at startup
+
+    /// Sequencer: the batcher posts the chain to L1 from this key (a file holding the 0x-hex
+    /// private key of rollup.json's `batcher`). Empty = no batcher (the chain is not posted).
+    std::filesystem::path batcher_key_file;
+    uint64_t batcher_max_delay = 2;          ///< seconds: post at most this long after a block
+    size_t batcher_max_frame_size = 120'000;  ///< wire bytes per batcher tx
+
+    /// Follower: where eth_sendRawTransaction is forwarded (the sequencer's L2 RPC); empty =
+    /// refused with a clear error.
+    std::string sequencer_rpc;
+
     std::string log_level = "info";
 
     /// Loads `path`; missing keys keep their defaults. Errors name the key and the file.

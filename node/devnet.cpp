@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -247,7 +248,7 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
     rollup.l2_chain_id = opts.chain_id;
     rollup.block_time = opts.l2_block_time;
     rollup.max_sequencer_drift = 600;
-    rollup.seq_window_size = 200;  // devnet: downtime tests reach it in minutes
+    rollup.seq_window_size = opts.seq_window_size;  // small: downtime tests reach it quickly
     rollup.channel_timeout = 50;
     rollup.genesis_l1 = {(*l1_genesis)->number, (*l1_genesis)->hash};
     rollup.genesis_l2 = {0, (*chain)->genesis().hash};
@@ -262,7 +263,9 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
     auto l2_port = opts.l2_port ? Result<uint16_t, std::string>{opts.l2_port} : free_loopback_port();
     auto admin_port =
         opts.admin_port ? Result<uint16_t, std::string>{opts.admin_port} : free_loopback_port();
-    if (!l2_port || !admin_port)
+    auto follower_port = opts.follower_port ? Result<uint16_t, std::string>{opts.follower_port}
+                                            : free_loopback_port();
+    if (!l2_port || !admin_port || !follower_port)
     {
         spdlog::error("devnet: no free port");
         return 1;
@@ -275,32 +278,67 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
     node.rpc_port = *l2_port;
     node.admin_port = *admin_port;
     node.jwt_secret_file = dir / "jwt.hex";
+    node.batcher_key_file = dir / "batcher.key";
     fs::create_directories(node.datadir, ec);
     const fs::path node_config = dir / "sequencer.toml";
+    const std::string l2_url = "http://127.0.0.1:" + std::to_string(*l2_port);
+    const std::string admin_url = "http://127.0.0.1:" + std::to_string(*admin_port);
+    const std::string follower_url = "http://127.0.0.1:" + std::to_string(*follower_port);
+
+    NodeConfig fnode = node;
+    fnode.datadir = dir / "follower";
+    fnode.rpc_port = *follower_port;
+    fnode.batcher_key_file.clear();
+    fnode.jwt_secret_file.clear();
+    fnode.sequencer_rpc = l2_url;
+    const fs::path follower_config = dir / "follower.toml";
     if (!write_file(node.chain_file, spec.to_json()) ||
         !write_file(node.rollup_file, rollup.to_json()) ||
-        !write_file(node_config, node.to_toml()))
+        !write_file(node.batcher_key_file, std::string{kDevKeys[1]} + "\n") ||
+        !write_file(node_config, node.to_toml()) ||
+        (opts.follower && !write_file(follower_config, fnode.to_toml())))
     {
         spdlog::error("devnet: cannot write the configs into {}", dir.string());
         return 1;
     }
 
-    // ---- the sequencer ------------------------------------------------------------------------
-    const std::vector<std::string> seq_cmd{fs::absolute(opts.self).string(), "sequencer",
-                                           "--config", node_config.string()};
-    auto seq = ChildProcess::spawn(seq_cmd, dir / "sequencer.log");
-    if (!seq)
+    // ---- the sequencer and the follower -------------------------------------------------------
+    struct Child
     {
-        spdlog::error("devnet: starting the sequencer: {}", seq.error());
-        return 1;
+        std::string name;
+        std::vector<std::string> cmd;
+        fs::path log;
+        std::string url;
+        std::optional<ChildProcess> proc;
+    };
+    std::vector<Child> children;
+    children.push_back({"sequencer",
+                        {fs::absolute(opts.self).string(), "sequencer", "--config",
+                         node_config.string()},
+                        dir / "sequencer.log", l2_url, std::nullopt});
+    if (opts.follower)
+        children.push_back({"follower",
+                            {fs::absolute(opts.self).string(), "follower", "--config",
+                             follower_config.string()},
+                            dir / "follower.log", follower_url, std::nullopt});
+    for (Child& c : children)
+    {
+        auto p = ChildProcess::spawn(c.cmd, c.log);
+        if (!p)
+        {
+            spdlog::error("devnet: starting the {}: {}", c.name, p.error());
+            return 1;
+        }
+        c.proc = std::move(*p);
     }
-    const std::string l2_url = "http://127.0.0.1:" + std::to_string(*l2_port);
-    const std::string admin_url = "http://127.0.0.1:" + std::to_string(*admin_port);
-    if (!wait_for_rpc(l2_url, 60s, stop))
+    for (Child& c : children)
     {
-        spdlog::error("devnet: the sequencer did not answer on {} (see {})", l2_url,
-                      (dir / "sequencer.log").string());
-        return 1;
+        if (!wait_for_rpc(c.url, 60s, stop))
+        {
+            spdlog::error("devnet: the {} did not answer on {} (see {})", c.name, c.url,
+                          c.log.string());
+            return 1;
+        }
     }
 
     nlohmann::json keys = nlohmann::json::array();
@@ -309,7 +347,7 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
     nlohmann::json info{
         {"l1_rpc", l1_url},
         {"l2_rpc", l2_url},
-        {"follower_rpc", nullptr},  // the follower lands with issue 6
+        {"follower_rpc", opts.follower ? nlohmann::json(follower_url) : nlohmann::json(nullptr)},
         {"admin_rpc", admin_url},
         {"jwt_secret_path", (dir / "jwt.hex").string()},
         {"chain_id", opts.chain_id},
@@ -321,18 +359,25 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
         {"dev_keys", keys},
         {"l2_block_time", opts.l2_block_time},
         {"l1_block_time", opts.l1_block_time},
-        {"pids", {{"anvil", anvil->pid()}, {"sequencer", seq->pid()}}},
-        {"logs", {{"anvil", (dir / "anvil.log").string()},
-                  {"sequencer", (dir / "sequencer.log").string()}}},
+        {"seq_window_size", rollup.seq_window_size},
+        {"pids", {{"anvil", anvil->pid()}}},
+        {"logs", {{"anvil", (dir / "anvil.log").string()}}},
         {"datadir", dir.string()},
     };
+    for (const Child& c : children)
+    {
+        info["pids"][c.name] = c.proc->pid();
+        info["logs"][c.name] = c.log.string();
+    }
     write_file(dir / "devnet.json.tmp", info.dump(2) + "\n");
     fs::rename(dir / "devnet.json.tmp", dir / "devnet.json", ec);
 
-    std::printf("\nl2node devnet is up\n  L2 RPC     %s  (chain id %llu)\n  L1 RPC     %s  (anvil, "
-                "chain id %llu)\n  admin RPC  %s  (JWT secret %s)\n  portal     %s\n  devnet.json "
-                "%s\n\nFunded dev keys (L1 and L2, 10000 ETH each):\n",
-                l2_url.c_str(), static_cast<unsigned long long>(opts.chain_id), l1_url.c_str(),
+    std::printf("\nl2node devnet is up\n  L2 RPC     %s  (sequencer, chain id %llu)\n  follower   "
+                "%s\n  L1 RPC     %s  (anvil, chain id %llu)\n  admin RPC  %s  (JWT secret "
+                "%s)\n  portal     %s\n  devnet.json %s\n\nFunded dev keys (L1 and L2, 10000 "
+                "ETH each; key 1 is the batcher's):\n",
+                l2_url.c_str(), static_cast<unsigned long long>(opts.chain_id),
+                opts.follower ? follower_url.c_str() : "(off)", l1_url.c_str(),
                 static_cast<unsigned long long>(*l1_chain_id), admin_url.c_str(),
                 (dir / "jwt.hex").c_str(), addr_hex(*portal).c_str(),
                 (dir / "devnet.json").c_str());
@@ -352,24 +397,29 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
             rc = 1;
             break;
         }
-        if (!seq->running() && !stop)
+        for (Child& c : children)
         {
-            spdlog::warn("devnet: the sequencer exited; restarting it");
-            auto again = ChildProcess::spawn(seq_cmd, dir / "sequencer.log");
+            if (c.proc->running() || stop)
+                continue;
+            spdlog::warn("devnet: the {} exited; restarting it", c.name);
+            auto again = ChildProcess::spawn(c.cmd, c.log);
             if (!again)
             {
-                spdlog::error("devnet: restarting the sequencer: {}", again.error());
+                spdlog::error("devnet: restarting the {}: {}", c.name, again.error());
                 rc = 1;
                 break;
             }
-            *seq = std::move(*again);
-            info["pids"]["sequencer"] = seq->pid();
+            *c.proc = std::move(*again);
+            info["pids"][c.name] = c.proc->pid();
             write_file(dir / "devnet.json.tmp", info.dump(2) + "\n");
             fs::rename(dir / "devnet.json.tmp", dir / "devnet.json", ec);
         }
+        if (rc != 0)
+            break;
     }
     spdlog::info("devnet: stopping");
-    seq->stop();
+    for (auto it = children.rbegin(); it != children.rend(); ++it)
+        it->proc->stop();
     anvil->stop();
     return rc;
 }

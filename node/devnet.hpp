@@ -1,8 +1,9 @@
 #pragma once
 /// `l2node devnet`: a whole local chain in one command (DESIGN.md "Interfaces people expect"):
 /// anvil as L1 on a free loopback port, the L1 contracts deployed, chain.json / rollup.json /
-/// the sequencer's config written into the data dir, the sequencer started as a child process
-/// (restarted if it dies), and DIR/devnet.json describing all of it. Ctrl-C stops everything.
+/// the node configs written into the data dir, a sequencer (with its batcher) and a follower
+/// started as child processes (restarted if they die), and DIR/devnet.json describing all of
+/// it. Ctrl-C stops everything.
 
 #include <atomic>
 #include <filesystem>
@@ -22,7 +23,10 @@ struct DevnetOptions
     uint64_t l2_block_time = 1;
     uint64_t chain_id = 901;
     uint64_t proof_fee_per_gas = 0;
-    uint64_t l2_gas_limit = 30'000'000;  ///< every L2 block's gas limit  ///< wei per gas (DESIGN.md: 0 by default)
+    uint64_t l2_gas_limit = 30'000'000;  ///< every L2 block's gas limit
+    uint16_t follower_port = 0;          ///< the follower's L2 RPC (0 = a free port)
+    bool follower = true;                ///< start a follower beside the sequencer
+    uint64_t seq_window_size = 200;      ///< L1 blocks (rollup.json); small for downtime tests
 };
 
 /// Runs until `stop` becomes true; returns the process exit code.

@@ -14,7 +14,7 @@
 #include <node/cli_commands.hpp>
 #include <node/config.hpp>
 #include <node/devnet.hpp>
-#include <node/sequencer_node.hpp>
+#include <node/rollup_node.hpp>
 
 namespace {
 
@@ -41,9 +41,15 @@ void set_log_level(const std::string& level)
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 }
 
-int run_sequencer(const std::string& config_path, const std::string& datadir,
-                  const std::string& l1_rpc, int rpc_port, int admin_port)
+struct NodeFlags
 {
+    std::string config_path, datadir, l1_rpc, sequencer_rpc;
+    int rpc_port = -1, admin_port = -1;
+};
+
+int run_node(l2::node::NodeConfig::Role role, const NodeFlags& flags)
+{
+    const std::string& config_path = flags.config_path;
     l2::node::NodeConfig cfg;
     if (!config_path.empty())
     {
@@ -55,21 +61,24 @@ int run_sequencer(const std::string& config_path, const std::string& datadir,
         }
         cfg = *loaded;
     }
-    if (!datadir.empty())
-        cfg.datadir = datadir;
-    if (!l1_rpc.empty())
-        cfg.l1_rpc = l1_rpc;
-    if (rpc_port >= 0)
-        cfg.rpc_port = static_cast<uint16_t>(rpc_port);
-    if (admin_port >= 0)
-        cfg.admin_port = static_cast<uint16_t>(admin_port);
+    cfg.role = role;
+    if (!flags.datadir.empty())
+        cfg.datadir = flags.datadir;
+    if (!flags.l1_rpc.empty())
+        cfg.l1_rpc = flags.l1_rpc;
+    if (!flags.sequencer_rpc.empty())
+        cfg.sequencer_rpc = flags.sequencer_rpc;
+    if (flags.rpc_port >= 0)
+        cfg.rpc_port = static_cast<uint16_t>(flags.rpc_port);
+    if (flags.admin_port >= 0)
+        cfg.admin_port = static_cast<uint16_t>(flags.admin_port);
     if (cfg.chain_file.empty() || cfg.rollup_file.empty())
     {
         std::fprintf(stderr, "error: the config must name `chain` and `rollup` files\n");
         return 2;
     }
     set_log_level(cfg.log_level);
-    auto node = l2::node::SequencerNode::create(cfg);
+    auto node = l2::node::RollupNode::create(cfg);
     if (!node)
     {
         std::fprintf(stderr, "error: %s\n", node.error().c_str());
@@ -102,7 +111,7 @@ int main(int argc, char** argv)
     std::string dev_dir = "devnet-data";
     std::string log_level = "info";
     auto* devnet = app.add_subcommand(
-        "devnet", "run a local L1 (anvil), the L1 contracts and a sequencer; writes DIR/devnet.json");
+        "devnet", "run a local L1 (anvil), the L1 contracts, a sequencer and a follower; writes DIR/devnet.json");
     devnet->add_option("--datadir", dev_dir, "data directory (replaced if it holds a devnet)")
         ->capture_default_str();
     devnet->add_option("--l1-port", dev.l1_port, "anvil's port (default: a free one)");
@@ -115,6 +124,11 @@ int main(int argc, char** argv)
         ->capture_default_str();
     devnet->add_option("--proof-fee-per-gas", dev.proof_fee_per_gas, "wei per gas")
         ->capture_default_str();
+    devnet->add_option("--follower-port", dev.follower_port, "the follower's L2 RPC port");
+    devnet->add_option("--seq-window", dev.seq_window_size,
+                       "sequencing window in L1 blocks (rollup.json seq_window_size)")
+        ->capture_default_str();
+    devnet->add_flag("!--no-follower", dev.follower, "do not start a follower");
     devnet->add_option("--anvil", dev.anvil, "anvil binary (default: node_modules, PATH)");
     devnet->add_option("--log-level", log_level)->capture_default_str();
     devnet->callback([&] {
@@ -124,16 +138,24 @@ int main(int argc, char** argv)
         rc = l2::node::run_devnet(dev, g_stop);
     });
 
-    // ---- sequencer ----
-    std::string config_path, datadir, l1_rpc;
-    int rpc_port = -1, admin_port = -1;
-    auto* seq = app.add_subcommand("sequencer", "run the sequencer (config: docs/config.md)");
-    seq->add_option("--config", config_path, "node config (TOML)")->required();
-    seq->add_option("--datadir", datadir, "overrides `datadir`");
-    seq->add_option("--l1-rpc", l1_rpc, "overrides `l1_rpc`");
-    seq->add_option("--rpc-port", rpc_port, "overrides `rpc.port`");
-    seq->add_option("--admin-port", admin_port, "overrides `admin.port`");
-    seq->callback([&] { rc = run_sequencer(config_path, datadir, l1_rpc, rpc_port, admin_port); });
+    // ---- sequencer / follower ----
+    NodeFlags flags;
+    auto* seq = app.add_subcommand(
+        "sequencer", "order, execute and post the chain to L1 (config: docs/config.md)");
+    auto* follower = app.add_subcommand(
+        "follower", "derive the chain from L1 alone and serve it (docs/follower-guide.md)");
+    for (auto* cmd : {seq, follower})
+    {
+        cmd->add_option("--config", flags.config_path, "node config (TOML)")->required();
+        cmd->add_option("--datadir", flags.datadir, "overrides `datadir`");
+        cmd->add_option("--l1-rpc", flags.l1_rpc, "overrides `l1_rpc`");
+        cmd->add_option("--rpc-port", flags.rpc_port, "overrides `rpc.port`");
+    }
+    seq->add_option("--admin-port", flags.admin_port, "overrides `admin.port`");
+    follower->add_option("--sequencer-rpc", flags.sequencer_rpc,
+                         "overrides `follower.sequencer_rpc` (where transactions are forwarded)");
+    seq->callback([&] { rc = run_node(l2::node::NodeConfig::Role::kSequencer, flags); });
+    follower->callback([&] { rc = run_node(l2::node::NodeConfig::Role::kFollower, flags); });
 
     // ---- deposit ----
     l2::node::DepositArgs dep;
@@ -184,15 +206,6 @@ int main(int argc, char** argv)
     admin->add_option("--devnet", admin_devnet, "devnet data dir");
     admin->callback(
         [&] { rc = l2::node::run_admin(admin_action, admin_rpc, admin_jwt, admin_devnet); });
-
-    // ---- follower (issue 6) ----
-    auto* follower = app.add_subcommand("follower", "derive the chain from L1 (issue 6)");
-    follower->allow_extras();
-    follower->callback([&] {
-        std::fprintf(stderr, "l2node follower: not available yet; it lands with issue 6 "
-                             "(batcher and derivation).\n");
-        rc = 2;
-    });
 
     CLI11_PARSE(app, argc, argv);
     return rc;

@@ -13,12 +13,12 @@
 
 namespace l2::node {
 
-class SequencerNode
+class RollupNode
 {
 public:
     /// Opens the database and the configs; nothing listens yet.
-    static Result<std::unique_ptr<SequencerNode>, std::string> create(const NodeConfig& cfg);
-    ~SequencerNode();
+    static Result<std::unique_ptr<RollupNode>, std::string> create(const NodeConfig& cfg);
+    ~RollupNode();
 
     /// Starts the RPC servers and the block thread.
     Result<void, std::string> start();
@@ -31,7 +31,7 @@ public:
     struct Impl;
 
 private:
-    explicit SequencerNode(std::unique_ptr<Impl> impl);
+    explicit RollupNode(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
 

@@ -1,5 +1,7 @@
 #include "sequencer.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <derivation/attributes.hpp>
@@ -14,9 +16,15 @@ Sequencer::Sequencer(execution::Chain& chain, const derivation::RollupConfig& ro
   : m_chain{chain}, m_rollup{rollup}, m_l1{l1}, m_pool{pool}, m_cfg{cfg}
 {}
 
+uint64_t Sequencer::clock(uint64_t now) const noexcept
+{
+    return std::max(now, m_l1_head_time);
+}
+
 uint64_t Sequencer::seconds_until_next(uint64_t now) const
 {
     const uint64_t next = m_chain.head().header.timestamp + m_rollup.block_time;
+    now = clock(now);
     return next > now ? next - now : 0;
 }
 
@@ -63,22 +71,23 @@ Sequencer::next_origin(uint64_t timestamp)
     Origin same{cur.block, cur.sequence_number + 1};
 
     // Adopt the next L1 block once it is confirmed and not newer than the L2 block.
-    auto latest = m_l1.block_number();
-    if (!latest)
+    auto latest = m_l1.block_by_number(l1client::BlockTag::latest(), false);
+    if (!latest || !*latest)
     {
+        const std::string why = latest ? "no latest block" : latest.error().to_string();
         if (timestamp > cur.block.timestamp + m_rollup.max_sequencer_drift)
-            return unexpected("L1 unreachable and the max drift is reached: " +
-                              latest.error().to_string());
-        spdlog::warn("sequencer: L1 unreachable, staying on origin {}: {}", cur.block.number,
-                     latest.error().to_string());
+            return unexpected("L1 unreachable and the max drift is reached: " + why);
+        spdlog::warn("sequencer: L1 unreachable, staying on origin {}: {}", cur.block.number, why);
         return std::make_pair(same, std::vector<txtypes::Transaction>{});
     }
+    m_l1_head = (*latest)->number;
+    m_l1_head_time = std::max(m_l1_head_time, (*latest)->timestamp);
     {
         std::lock_guard lock{m_status_mutex};
-        m_status.l1_head = *latest;
+        m_status.l1_head = m_l1_head;
     }
     const uint64_t want = cur.block.number + 1;
-    if (*latest < want + m_rollup.l1_confirmations)
+    if (m_l1_head < want + m_rollup.l1_confirmations)
         return std::make_pair(same, std::vector<txtypes::Transaction>{});
     auto next = m_l1.block_by_number(l1client::BlockTag{want}, false);
     if (!next || !*next)
@@ -86,8 +95,11 @@ Sequencer::next_origin(uint64_t timestamp)
     if ((*next)->timestamp > timestamp)
         return std::make_pair(same, std::vector<txtypes::Transaction>{});
     if ((*next)->parent_hash != cur.block.hash)
-        return unexpected("L1 reorg below the sequencer's origin " +
-                          std::to_string(cur.block.number) + " (not handled yet)");
+    {
+        m_origin_reorged = true;
+        return unexpected("L1 reorg: the origin " + std::to_string(cur.block.number) +
+                          " of the head is no longer canonical");
+    }
 
     l1client::LogFilter f;
     f.block_hash = (*next)->hash;
@@ -104,14 +116,62 @@ Sequencer::next_origin(uint64_t timestamp)
     return std::make_pair(Origin{std::move(**next), 0}, std::move(*deposits));
 }
 
+Result<void, std::string> Sequencer::unwind_to_safe()
+{
+    // The head's L1 origin was reorged away: the unsafe blocks built on it are void. Back to the
+    // safe head (derivation moves it below the reorg), their txs back to the pool.
+    const auto safe = m_chain.head_ref(state::Head::kSafe);
+    if (!safe)
+        return unexpected(std::string{"database: no safe head"});
+    if (safe->number < m_chain.head().header.number)
+    {
+        auto removed = m_chain.rewind_to(safe->number);
+        if (!removed)
+            return unexpected("unwinding after an L1 reorg: " + removed.error());
+        spdlog::warn("sequencer: L1 origin reorged away; unsafe chain rewound to the safe head {} "
+                     "({} blocks)",
+                     safe->number, removed->size());
+        requeue(*removed);
+    }
+    m_origin.reset();
+    m_origin_reorged = false;
+    return {};
+}
+
+void Sequencer::requeue(const std::vector<txtypes::Block>& blocks)
+{
+    std::vector<Bytes> raw;
+    for (const auto& b : blocks)
+        for (const auto& t : b.transactions)
+            if (t.type != txtypes::TxType::kDeposit)
+                raw.push_back(txtypes::encode_transaction(t));
+    if (raw.empty())
+        return;
+    size_t back = 0;
+    for (const auto& r : m_pool.add_batch(raw))
+        back += r.has_value();
+    spdlog::info("sequencer: {} of {} transactions of unwound blocks back in the pool", back,
+                 raw.size());
+}
+
 Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
 {
     if (!m_active)
         return std::optional<uint64_t>{};
     const execution::ChainHead head = m_chain.head();
     const uint64_t timestamp = head.header.timestamp + m_rollup.block_time;
-    if (timestamp > now)
+    if (timestamp > clock(now) && now != m_l1_polled_at)
+    {
+        // Not due by our clock; L1 time may have moved ahead of it (once per second).
+        m_l1_polled_at = now;
+        if (auto latest = m_l1.block_by_number(l1client::BlockTag::latest(), false);
+            latest && *latest)
+            m_l1_head_time = std::max(m_l1_head_time, (*latest)->timestamp);
+    }
+    if (timestamp > clock(now))
         return std::optional<uint64_t>{};
+    if (m_origin && m_origin_head != head.hash)
+        m_origin.reset();  // the chain moved without us (derivation, a reorg)
     if (!m_origin)
     {
         if (auto r = load_origin(); !r)
@@ -122,6 +182,13 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
         }
     }
     auto picked = next_origin(timestamp);
+    if (!picked && m_origin_reorged)
+    {
+        spdlog::warn("sequencer: {}", picked.error());
+        if (auto r = unwind_to_safe(); !r)
+            return unexpected(r.error());
+        return std::optional<uint64_t>{};
+    }
     if (!picked)
     {
         std::lock_guard lock{m_status_mutex};
@@ -129,8 +196,13 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
         return unexpected(picked.error());
     }
     auto& [origin, deposits] = *picked;
-    // Past the max drift, blocks carry no user transactions until the origin catches up.
+    // Past the max drift, blocks carry no user transactions until the origin catches up. Nor
+    // when the origin's sequencing window closes before a batch could land: such a block is
+    // exactly the one derivation produces without a batch.
     const bool drifted = timestamp > origin.block.timestamp + m_rollup.max_sequencer_drift;
+    const uint64_t margin = std::min(m_cfg.window_margin, m_rollup.seq_window_size / 4);
+    const bool window_closing =
+        origin.block.number + m_rollup.seq_window_size < m_l1_head + margin;
 
     execution::PayloadAttributes attrs = derivation::make_attributes(
         m_rollup, origin.block, origin.sequence_number, timestamp, deposits);
@@ -141,7 +213,7 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
 
     size_t included = 0;
     std::vector<Hash> dropped;
-    if (!drifted)
+    if (!drifted && !window_closing)
     {
         auto best = m_pool.best(*builder.header().base_fee_per_gas);
         while (included < m_cfg.max_txs_per_block && builder.gas_left() >= 21'000)
@@ -177,6 +249,7 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
     if (auto r = m_chain.append(*built); !r)
         return unexpected(r.error());
     m_origin = origin;
+    m_origin_head = built->hash;
     if (!dropped.empty())
         m_pool.remove(dropped);
     m_pool.on_new_head();
@@ -189,7 +262,9 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
     }
     spdlog::info("sequencer: block {} txs={} deposits={} gas={} origin={}{}", number, tx_count,
                  tx_count - included, built->block.header.gas_used, origin.block.number,
-                 drifted ? " (drift: no user txs)" : "");
+                 drifted          ? " (drift: no user txs)"
+                 : window_closing ? " (sequencing window closing: no user txs)"
+                                  : "");
     return std::optional<uint64_t>{number};
 }
 

@@ -21,6 +21,10 @@ namespace l2::sequencer {
 struct SequencerConfig
 {
     size_t max_txs_per_block = 50'000;
+    /// A block whose L1 origin's sequencing window closes within this many L1 blocks (at most a
+    /// quarter of the window) of the L1 head gets no user transactions: its batch could land too late, and it then equals the
+    /// block derivation makes itself (docs/spec/derivation.md "Sequencer downtime").
+    uint64_t window_margin = 8;
 };
 
 struct SequencerStatus
@@ -40,13 +44,17 @@ public:
     Sequencer(execution::Chain& chain, const derivation::RollupConfig& rollup,
               l1client::L1Source& l1, Mempool& pool, SequencerConfig cfg = {});
 
-    /// Builds the next block when its timestamp (head time + block time) is <= `now` (unix
-    /// seconds). Returns the new block number, nothing when it is not time yet (or stopped), or
+    /// Builds the next block when its timestamp (head time + block time) is <= the clock: `now`
+    /// (unix seconds), or the newest L1 block's timestamp when L1 is ahead of it (a devnet L1
+    /// fast-forwarded with anvil_mine; L2 time never lags L1 time). Returns the new block number, nothing when it is not time yet (or stopped), or
     /// an error (L1 unreachable beyond the drift, storage failure): the caller logs and retries.
     Result<std::optional<uint64_t>, std::string> tick(uint64_t now);
 
     /// Seconds until the next block is due at `now` (0 = due).
     uint64_t seconds_until_next(uint64_t now) const;
+
+    /// Where the clock for block timestamps stands at wall-clock `now`.
+    uint64_t clock(uint64_t now) const noexcept;
 
     /// admin_stopSequencer / admin_startSequencer.
     void stop() noexcept { m_active = false; }
@@ -55,6 +63,9 @@ public:
 
     SequencerStatus status() const;
 
+    /// Returns the user transactions of unwound blocks to the mempool (after an L2 reorg).
+    void requeue(const std::vector<txtypes::Block>& blocks);
+
 private:
     struct Origin
     {
@@ -62,6 +73,7 @@ private:
         uint64_t sequence_number = 0;  ///< of the head block within this epoch
     };
     Result<void, std::string> load_origin();
+    Result<void, std::string> unwind_to_safe();
     /// The origin for a block at `timestamp`, with its deposits when it starts an epoch.
     Result<std::pair<Origin, std::vector<txtypes::Transaction>>, std::string> next_origin(
         uint64_t timestamp);
@@ -73,6 +85,11 @@ private:
     SequencerConfig m_cfg;
     std::atomic<bool> m_active{true};
     std::optional<Origin> m_origin;  ///< the head block's epoch
+    Hash m_origin_head;              ///< the head m_origin belongs to
+    uint64_t m_l1_head = 0;          ///< the newest L1 block seen, and its timestamp
+    uint64_t m_l1_head_time = 0;
+    uint64_t m_l1_polled_at = 0;  ///< wall-clock second of the last L1 head poll while idle
+    bool m_origin_reorged = false;   ///< the head's origin left L1: unwind to the safe head
 
     mutable std::mutex m_status_mutex;
     SequencerStatus m_status;

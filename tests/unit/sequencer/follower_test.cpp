@@ -1,0 +1,468 @@
+// The derivation pipeline against an in-memory L1, with a real Sequencer producing the chain it
+// derives: a follower reproduces the sequencer's blocks from L1 alone; deposits are forced into
+// their epoch's first block; past the sequencing window without batches the follower derives
+// the epoch itself and the sequencer's own pipeline reorgs its unsafe chain onto that; batches
+// from anyone but the batcher, garbage and epoch-skipping batches are ignored; an L1 reorg of
+// the blocks holding batches rolls the safe head back and re-derives.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include <derivation/channel.hpp>
+#include <derivation/deposits.hpp>
+#include <derivation/pipeline.hpp>
+#include <execution/chain.hpp>
+#include <execution/l1_info.hpp>
+#include <l1client/fake_l1_source.hpp>
+#include <sequencer/batcher.hpp>
+#include <sequencer/chain_pool_view.hpp>
+#include <sequencer/sequencer.hpp>
+#include <state/memory_store.hpp>
+#include <txtypes/keccak.hpp>
+
+using namespace l2;
+
+namespace {
+
+constexpr Hash kKey =
+    hash_literal("4646464646464646464646464646464646464646464646464646464646464646");
+constexpr Address kPortal = address_literal("5fbdb2315678afecb367f032d93f642f64180aa3");
+constexpr Address kInbox = address_literal("ff00000000000000000000000000000000000901");
+constexpr Address kBatcher = address_literal("b000000000000000000000000000000000000001");
+constexpr Address kStranger = address_literal("5000000000000000000000000000000000000005");
+constexpr Address kDepositor = address_literal("00000000000000000000000000000000000000d1");
+constexpr Address kRecipient = address_literal("00000000000000000000000000000000000000e2");
+
+/// A TransactionDeposited log minting `mint` to kDepositor.
+l1client::L1Log deposit_log(const U256& mint)
+{
+    Bytes opaque = to_be_word(mint) + to_be_word(U256{0});
+    for (int i = 7; i >= 0; --i)
+        opaque.push_back(static_cast<uint8_t>(uint64_t{100'000} >> (8 * i)));
+    opaque.push_back(0);
+    Bytes data = to_be_word(U256{32}) + to_be_word(U256{opaque.size()}) + opaque;
+    data.resize(64 + (opaque.size() + 31) / 32 * 32, 0);
+    Hash who;
+    std::memcpy(who.data() + 12, kDepositor.data(), 20);
+    l1client::L1Log log;
+    log.address = kPortal;
+    log.topics = {derivation::transaction_deposited_topic(), who, who, Hash{}};
+    log.data = data;
+    return log;
+}
+
+execution::ChainSpec spec_for(const Address& funded)
+{
+    execution::ChainSpec spec;
+    spec.chain_id = 901;
+    spec.genesis_timestamp = 1000;
+    spec.alloc[funded].balance = U256{1'000'000'000'000'000'000ULL};
+    return spec;
+}
+
+/// A node: a chain on its own memory store and a derivation pipeline over the shared L1.
+struct Node
+{
+    state::MemoryStore kv;
+    std::unique_ptr<execution::Chain> chain;
+    std::unique_ptr<derivation::Pipeline> pipeline;
+
+    Node(const derivation::RollupConfig& rollup, l1client::L1Source& l1, const Address& funded)
+    {
+        chain = std::move(*execution::Chain::open(kv, spec_for(funded)));
+        pipeline = std::make_unique<derivation::Pipeline>(*chain, rollup, l1);
+    }
+
+    /// Steps derivation until it has read all of L1.
+    void sync()
+    {
+        for (int i = 0; i < 1000; ++i)
+        {
+            auto r = pipeline->step(16);
+            ASSERT_TRUE(r) << r.error();
+            if (r->caught_up)
+                return;
+        }
+        FAIL() << "derivation did not catch up";
+    }
+
+    uint64_t head() const { return chain->head().header.number; }
+    uint64_t safe() const { return chain->head_ref(state::Head::kSafe)->number; }
+    Hash hash(uint64_t n) const { return chain->canonical_hash(n); }
+    txtypes::Block block(uint64_t n) const { return **chain->blocks().block(n, hash(n)); }
+};
+
+struct World
+{
+    l1client::FakeL1Source l1;
+    derivation::RollupConfig rollup;
+    Address sender;
+    std::unique_ptr<Node> seq_node;  ///< the sequencer's chain (and its own pipeline)
+    std::unique_ptr<sequencer::ChainPoolView> view;
+    std::unique_ptr<sequencer::Mempool> pool;
+    std::unique_ptr<sequencer::Sequencer> seq;
+    std::vector<l1client::L1Tx> next_l1_txs;  ///< go into the next L1 block
+    std::unique_ptr<sequencer::BatchPoster> poster;
+    std::unique_ptr<sequencer::Batcher> batcher;
+    uint64_t nonce = 0;
+    uint64_t l1_time = 1000;
+
+    World()
+    {
+        sender = *address_from_private_key(kKey);
+        l1client::L1Block g;
+        g.number = 100;
+        g.timestamp = 1000;
+        g.base_fee = U256{7};
+        const auto l1_genesis = l1.push_block(g);
+        rollup.l1_chain_id = 900;
+        rollup.l2_chain_id = 901;
+        rollup.block_time = 2;
+        rollup.max_sequencer_drift = 30;
+        rollup.seq_window_size = 12;
+        rollup.channel_timeout = 4;
+        rollup.batch_inbox = kInbox;
+        rollup.batcher = kBatcher;
+        rollup.deposit_portal = kPortal;
+        rollup.genesis_l1 = {l1_genesis.number, l1_genesis.hash};
+        rollup.genesis_l2_time = 1000;
+        seq_node = std::make_unique<Node>(rollup, l1, sender);
+        rollup.genesis_l2 = {0, seq_node->chain->genesis().hash};
+        view = std::make_unique<sequencer::ChainPoolView>(*seq_node->chain);
+        pool = std::make_unique<sequencer::Mempool>(sequencer::PoolConfig{}, *view);
+        seq = std::make_unique<sequencer::Sequencer>(*seq_node->chain, rollup, l1, *pool);
+        // As the node does: txs of replaced unsafe blocks go back to the pool.
+        seq_node->pipeline->set_rewind_hook(
+            [this](std::vector<txtypes::Block> removed) { seq->requeue(removed); });
+        // The real batcher, posting into the next L1 block.
+        poster = std::make_unique<QueuePoster>(*this);
+        sequencer::BatcherConfig bc;
+        bc.max_delay = 0;
+        batcher = std::make_unique<sequencer::Batcher>(*seq_node->chain, rollup, *poster, bc);
+    }
+
+    struct QueuePoster final : sequencer::BatchPoster
+    {
+        World& w;
+        explicit QueuePoster(World& world) : w{world} {}
+        Result<Hash, std::string> post(const Bytes& calldata) override
+        {
+            w.queue_calldata(calldata);
+            return keccak256(calldata);
+        }
+        void reset() override { w.next_l1_txs.clear(); }
+    };
+
+    std::unique_ptr<Node> follower() { return std::make_unique<Node>(rollup, l1, sender); }
+
+    void submit_transfer()
+    {
+        txtypes::Transaction t;
+        t.type = txtypes::TxType::kDynamicFee;
+        t.chain_id = 901;
+        t.nonce = nonce++;
+        t.max_fee_per_gas = U256{10'000'000'000ULL};
+        t.max_priority_fee_per_gas = U256{1};
+        t.gas_limit = 21'000;
+        t.to = kRecipient;
+        t.value = U256{1};
+        ASSERT_TRUE(txtypes::sign_transaction(t, kKey));
+        auto r = pool->add(txtypes::encode_transaction(t));
+        ASSERT_TRUE(r) << r.error().message;
+    }
+
+    /// Mines an L1 block 4 s after the last one, holding the queued batcher txs and `logs`.
+    l1client::L1Block mine_l1(std::vector<l1client::L1Log> logs = {})
+    {
+        l1_time += 4;
+        l1client::L1Block b;
+        b.timestamp = l1_time;
+        b.base_fee = U256{7};
+        b.transactions = std::move(next_l1_txs);
+        next_l1_txs.clear();
+        return l1.push_block(b, std::move(logs));
+    }
+
+    /// The sequencer builds every block due by the L1 clock.
+    void sequence()
+    {
+        for (;;)
+        {
+            auto r = seq->tick(l1_time);
+            ASSERT_TRUE(r) << r.error();
+            if (!*r)
+                return;
+        }
+    }
+
+    /// The span batch of the sequencer's blocks [from, to].
+    derivation::SpanBatch span(uint64_t from, uint64_t to) const
+    {
+        derivation::SpanBatch s;
+        const Node& n = *seq_node;
+        s.parent_check = derivation::HashPrefix::of(n.block(from).header.parent_hash);
+        for (uint64_t i = from; i <= to; ++i)
+        {
+            const auto b = n.block(i);
+            const auto info = *execution::decode_l1_info_calldata(b.transactions[0].data);
+            derivation::BatchBlock bb{b.header.timestamp, info.number, {}};
+            for (const auto& t : b.transactions)
+                if (t.type != txtypes::TxType::kDeposit)
+                    bb.txs.push_back(txtypes::encode_transaction(t));
+            s.blocks.push_back(std::move(bb));
+            if (i == to)
+                s.l1_origin_check = derivation::HashPrefix::of(info.hash);
+        }
+        return s;
+    }
+
+    /// Queues calldata from `from` to the inbox for the next L1 block.
+    void queue_calldata(Bytes calldata, const Address& from = kBatcher)
+    {
+        l1client::L1Tx tx;
+        tx.hash = keccak256(calldata);
+        tx.from = from;
+        tx.to = kInbox;
+        tx.input = std::move(calldata);
+        next_l1_txs.push_back(std::move(tx));
+    }
+
+    Bytes channel_calldata(const derivation::SpanBatch& s)
+    {
+        derivation::ChannelId id;
+        id[0] = static_cast<uint8_t>(s.blocks.front().timestamp);
+        id[1] = static_cast<uint8_t>(s.blocks.front().timestamp >> 8);
+        derivation::ChannelOut ch{id};
+        EXPECT_TRUE(ch.add_batch(s));
+        const auto frames = ch.output_frames(100'000);
+        return derivation::encode_calldata(frames);
+    }
+
+    /// The sequencer's node derives (moving its safe head), then the batcher posts what is new
+    /// into the next L1 block.
+    void batch_new_blocks()
+    {
+        seq_node->sync();
+        auto r = batcher->tick(l1.head()->number, l1_time);
+        ASSERT_TRUE(r) << r.error();
+    }
+
+    /// `n` rounds of: an L1 block (with the last round's batch), the sequencer catching up with
+    /// it, `txs` transfers per round, the new blocks batched.
+    void run(int rounds, int txs, bool post = true)
+    {
+        for (int i = 0; i < rounds; ++i)
+        {
+            mine_l1();
+            for (int k = 0; k < txs; ++k)
+                submit_transfer();
+            sequence();
+            if (post)
+                batch_new_blocks();
+        }
+    }
+};
+
+void expect_same_chain(const Node& a, const Node& b)
+{
+    ASSERT_EQ(a.head(), b.head());
+    for (uint64_t n = 0; n <= a.head(); ++n)
+        ASSERT_EQ(a.hash(n), b.hash(n)) << "block " << n;
+}
+
+}  // namespace
+
+TEST(Follower, DerivesTheSequencersChainFromL1)
+{
+    World w;
+    w.run(10, 3);
+    // A deposit in the next L1 block: the first block of its epoch must carry it.
+    const auto dep_block = w.mine_l1({deposit_log(U256{77})});
+    w.sequence();
+    w.batch_new_blocks();
+    w.run(6, 2);
+    w.mine_l1();  // includes the last batch
+
+    auto f = w.follower();
+    f->sync();
+    const uint64_t seq_head = w.seq_node->head();
+    ASSERT_GE(seq_head, 30u);
+    ASSERT_EQ(f->head(), seq_head);
+    expect_same_chain(*w.seq_node, *f);
+    EXPECT_EQ(f->safe(), seq_head);
+    EXPECT_EQ(f->chain->state().account(state::Engine::kEvm, kDepositor)->balance, U256{77});
+    const auto st = f->pipeline->status();
+    EXPECT_EQ(st.blocks_derived, seq_head);
+    EXPECT_EQ(st.default_blocks, 0u);
+    EXPECT_EQ(st.batches_dropped, 0u);
+
+    // The epoch's first block holds the deposit right after the L1-info tx.
+    bool found = false;
+    for (uint64_t n = 1; n <= f->head(); ++n)
+    {
+        const auto b = f->block(n);
+        const auto info = *execution::decode_l1_info_calldata(b.transactions[0].data);
+        if (info.number == dep_block.number && info.sequence_number == 0)
+        {
+            ASSERT_GE(b.transactions.size(), 2u);
+            EXPECT_EQ(b.transactions[1].type, txtypes::TxType::kDeposit);
+            found = true;
+        }
+    }
+    EXPECT_TRUE(found);
+
+    // The sequencer's own pipeline confirms its blocks without executing them again.
+    w.seq_node->sync();
+    EXPECT_EQ(w.seq_node->safe(), seq_head);
+    EXPECT_EQ(w.seq_node->pipeline->status().blocks_consolidated, seq_head);
+    EXPECT_EQ(w.seq_node->pipeline->status().l2_reorgs, 0u);
+}
+
+TEST(Follower, SequencerDowntimeForcesTheEpochAndTheSequencerConverges)
+{
+    World w;
+    w.run(4, 2);
+    w.mine_l1();
+    auto f = w.follower();
+    f->sync();
+    const uint64_t before = f->head();
+    ASSERT_EQ(before, w.seq_node->head());
+
+    // The sequencer keeps building (with user txs) but its batches never reach L1; a deposit
+    // lands on L1 meanwhile.
+    w.submit_transfer();
+    w.sequence();
+    const auto dep = w.mine_l1({deposit_log(U256{55})});
+    w.submit_transfer();
+    w.sequence();
+    for (uint64_t i = 0; i < w.rollup.seq_window_size + 3; ++i)
+        w.mine_l1();
+
+    // Past the window the follower derives the missing epochs itself, deposit included.
+    f->sync();
+    EXPECT_GT(f->head(), before);
+    EXPECT_GT(f->pipeline->status().default_blocks, 0u);
+    EXPECT_EQ(f->chain->state().account(state::Engine::kEvm, kDepositor)->balance, U256{55});
+    for (uint64_t n = before + 1; n <= f->head(); ++n)
+    {
+        const auto b = f->block(n);
+        for (const auto& t : b.transactions)
+            EXPECT_EQ(t.type, txtypes::TxType::kDeposit) << "block " << n;
+        const auto info = *execution::decode_l1_info_calldata(b.transactions[0].data);
+        if (info.number == dep.number && info.sequence_number == 0)
+        {
+            EXPECT_EQ(b.transactions.size(), 2u);
+        }
+    }
+
+    // The sequencer's node derives the same and reorgs its unsafe blocks onto it.
+    w.seq_node->sync();
+    EXPECT_GT(w.seq_node->pipeline->status().l2_reorgs, 0u);
+    ASSERT_GE(w.seq_node->head(), f->head());
+    for (uint64_t n = 0; n <= f->head(); ++n)
+        ASSERT_EQ(w.seq_node->hash(n), f->hash(n)) << "block " << n;
+
+    // Back in business: the sequencer continues on the derived chain (its stale unsafe blocks
+    // are confirmed or replaced as their windows pass), its batches land again and the follower
+    // follows block for block.
+    w.run(static_cast<int>(w.rollup.seq_window_size) + 4, 1);
+    w.mine_l1();
+    f->sync();
+    w.seq_node->sync();
+    expect_same_chain(*w.seq_node, *f);
+    EXPECT_EQ(f->safe(), f->head());
+    EXPECT_EQ(f->chain->state().account(state::Engine::kEvm, w.sender)->nonce, w.nonce);
+}
+
+TEST(Follower, IgnoresStrangersGarbageAndEpochSkippingBatches)
+{
+    World w;
+    w.run(3, 1);
+    w.mine_l1();
+    auto f = w.follower();
+    f->sync();
+    const uint64_t base = f->head();
+
+    // The next blocks, batched by a stranger; garbage and a truncated frame from the batcher.
+    w.run(2, 2, /*post=*/false);
+    const auto good = w.span(base + 1, w.seq_node->head());
+    w.queue_calldata(w.channel_calldata(good), kStranger);
+    w.queue_calldata(Bytes{0x00, 0x01, 0x02});
+    w.queue_calldata(Bytes{0x07, 0xff});
+    // An epoch-skipping copy: the first block claims an origin two L1 blocks ahead, leaving the
+    // deposits of the skipped epoch out.
+    auto skip = good;
+    skip.blocks[0].l1_origin += 2;
+    for (auto& b : skip.blocks)
+        b.l1_origin = std::max(b.l1_origin, skip.blocks[0].l1_origin);
+    w.queue_calldata(w.channel_calldata(skip));
+    w.mine_l1();
+    f->sync();
+    EXPECT_EQ(f->head(), base);  // nothing valid yet
+    const auto st = f->pipeline->status();
+    EXPECT_EQ(st.txs_ignored, 3u);  // stranger + 2 malformed
+    EXPECT_GE(st.batches_dropped, 1u);
+
+    // The real batch, in time: accepted, the chain matches the sequencer's.
+    w.queue_calldata(w.channel_calldata(good));
+    w.mine_l1();
+    f->sync();
+    ASSERT_EQ(f->head(), w.seq_node->head());
+    expect_same_chain(*w.seq_node, *f);
+}
+
+TEST(Follower, L1ReorgOfBatchBlocksRollsBackAndRederives)
+{
+    World w;
+    w.run(3, 1);
+    w.mine_l1();
+    auto f = w.follower();
+    f->sync();
+    const uint64_t safe_before = f->safe();
+    const uint64_t l1_before = w.l1.head()->number;
+
+    // Blocks batched into L1 block l1_before + 1, derived by the follower...
+    w.run(2, 2);
+    const auto batch_block = w.mine_l1();
+    ASSERT_EQ(batch_block.number, l1_before + 1 + 2);
+    f->sync();
+    ASSERT_GT(f->safe(), safe_before);
+
+    // ...then L1 reorgs those blocks away (the batch is gone with them) and reposts it later.
+    w.l1.rewind(l1_before);
+    w.l1_time = w.l1.head()->timestamp;
+    w.next_l1_txs.clear();
+    w.mine_l1();  // a different block at l1_before + 1 (no batch)
+    f->sync();
+    EXPECT_EQ(f->pipeline->status().l1_reorgs, 1u);
+    EXPECT_LE(f->safe(), safe_before);
+
+    // The sequencer's own chain was built on the old L1 blocks: its pipeline and the sequencer
+    // notice, the sequencer rebuilds, and the batches of the new chain make both agree.
+    w.seq_node->sync();
+    w.run(3, 1);
+    w.batch_new_blocks();
+    w.mine_l1();
+    w.mine_l1();
+    f->sync();
+    w.seq_node->sync();
+    ASSERT_EQ(f->head(), w.seq_node->head());
+    expect_same_chain(*w.seq_node, *f);
+    EXPECT_EQ(f->safe(), f->head());
+}
+
+TEST(Follower, FinalizedFollowsL1Finality)
+{
+    World w;
+    w.run(6, 1);
+    w.mine_l1();
+    auto f = w.follower();
+    f->sync();
+    EXPECT_EQ(f->chain->head_ref(state::Head::kFinalized)->number, 0u);
+    // L1 finalizes the block holding the batches of the first rounds.
+    w.l1.set_finalized(w.l1.head()->number - 3);
+    f->sync();
+    const uint64_t fin = f->chain->head_ref(state::Head::kFinalized)->number;
+    EXPECT_GT(fin, 0u);
+    EXPECT_LT(fin, f->safe());
+}
