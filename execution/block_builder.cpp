@@ -89,7 +89,10 @@ Result<void, BlockError> BlockBuilder::apply_deposits()
                                              " does not fit the block's gas limit"});
         record(txn, txn.from, std::move(*out), 0, 0);
         if (i == 0)
+        {
             m_l1_info = read_l1_info(*m_state);
+            m_ctx.l1_block_number = m_l1_info.number;  // the WASM host's l1_block_number
+        }
     }
     return {};
 }

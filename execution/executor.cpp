@@ -4,6 +4,7 @@
 
 #include "precompiles.hpp"
 #include "predeploys.hpp"
+#include "wasm/evm_entry.hpp"
 
 namespace l2::execution {
 
@@ -113,6 +114,8 @@ void warm_transaction_start(state::JournaledState& st, const evm::BlockContext& 
         Address p256;  // RIP-7212 P256VERIFY
         p256[18] = 0x01;
         st.access_account(p256);
+        st.access_account(wasm::kDeployerAddress);  // l2node's 0x20001 and 0x20002
+        st.access_account(wasm::kReadU64Address);
     }
     for (const auto& e : access_list)
     {

@@ -271,6 +271,19 @@ constexpr Field kFields[] = {
     L2_GAS_FIELD(l1sload_base),
     L2_GAS_FIELD(l1sload_per_key),
     L2_GAS_FIELD(wasm_read_u64),
+    L2_GAS_FIELD(wasm_instruction),
+    L2_GAS_FIELD(wasm_host_call),
+    L2_GAS_FIELD(wasm_copy_word),
+    L2_GAS_FIELD(wasm_storage_read),
+    L2_GAS_FIELD(wasm_storage_write),
+    L2_GAS_FIELD(wasm_log_base),
+    L2_GAS_FIELD(wasm_log_topic),
+    L2_GAS_FIELD(wasm_log_data_byte),
+    L2_GAS_FIELD(wasm_keccak_base),
+    L2_GAS_FIELD(wasm_keccak_word),
+    L2_GAS_FIELD(wasm_evm_storage_read),
+    L2_GAS_FIELD(wasm_deploy_base),
+    L2_GAS_FIELD(wasm_deploy_byte),
 };
 
 #undef L2_GAS_FIELD

@@ -76,6 +76,21 @@ struct GasSchedule
     int64_t l1sload_base = 2000;        ///< RIP-7728 (issue 8)
     int64_t l1sload_per_key = 2000;
     int64_t wasm_read_u64 = 2100;       ///< EVM -> WASM readU64 precompile (issue 7)
+
+    // ---- WASM engine (issue 7; docs/spec/wasm-host.md) ----
+    int64_t wasm_instruction = 1;       ///< per executed WASM instruction
+    int64_t wasm_host_call = 10;        ///< env.* calls without a cost of their own below
+    int64_t wasm_copy_word = 3;         ///< per 32-byte word copied between memory and host
+    int64_t wasm_storage_read = 2100;   ///< env.storage_read
+    int64_t wasm_storage_write = 20000; ///< env.storage_write
+    int64_t wasm_log_base = 375;        ///< env.emit_log: base + topic * n + data_byte * len
+    int64_t wasm_log_topic = 375;
+    int64_t wasm_log_data_byte = 8;
+    int64_t wasm_keccak_base = 30;      ///< env.keccak256: base + word * ceil(len / 32)
+    int64_t wasm_keccak_word = 6;
+    int64_t wasm_evm_storage_read = 2100;  ///< env.evm_storage_read (WASM -> EVM)
+    int64_t wasm_deploy_base = 32000;   ///< deployer precompile 0x20001: base + byte * input size
+    int64_t wasm_deploy_byte = 200;
 };
 
 /// Cancun's schedule (the default).

@@ -10,6 +10,7 @@
 #include "../gas_price_oracle.hpp"
 #include "../precompiles.hpp"
 #include "../predeploys.hpp"
+#include "../wasm/evm_entry.hpp"
 #include "analysis.hpp"
 #include "frame.hpp"
 
@@ -21,6 +22,54 @@ struct AnalysisCache
     std::unordered_map<Hash, CodeAnalysis, FixedBytesHasher> map;
 };
 thread_local AnalysisCache t_analysis_cache;  // code is immutable per hash: share across txs
+
+enum class WasmEntry : uint8_t
+{
+    kDeploy,
+    kReadU64,
+    kModule,
+};
+
+/// A message to the WASM side (wasm/evm_entry.hpp): a trap reverts, keeping the gas left.
+CallResult call_wasm(Evm& evm, const Message& msg, WasmEntry entry)
+{
+    wasm::CallEnv env;
+    env.caller = msg.sender;
+    env.value = msg.value;
+    env.calldata = msg.input;
+    env.block_number = evm.block().number;
+    env.block_timestamp = evm.block().timestamp;
+    env.l1_block_number = evm.block().l1_block_number;
+    const wasm::EvmFrame frame{evm.state(), evm.logs(), evm.gas(), evm.block().chain_id, env,
+                               msg.is_static, msg.gas};
+    wasm::FrameResult r;
+    switch (entry)
+    {
+    case WasmEntry::kDeploy:
+        r = wasm::deploy_module(frame);
+        break;
+    case WasmEntry::kReadU64:
+        r = wasm::read_u64(frame);
+        break;
+    case WasmEntry::kModule:
+        // A module runs only as itself: DELEGATECALL/CALLCODE into one would mix engines.
+        if (msg.kind != CallKind::kCall || msg.recipient != msg.code_address)
+            return {Status::kRevert, msg.gas, 0, {}, {}};
+        r = wasm::call_module(frame, msg.code_address);
+        break;
+    }
+    switch (r.status)
+    {
+    case wasm::CallStatus::kSuccess:
+        return {Status::kSuccess, r.gas_left, 0, std::move(r.output), {}};
+    case wasm::CallStatus::kRevert:
+    case wasm::CallStatus::kTrap:
+        return {Status::kRevert, r.gas_left, 0, std::move(r.output), {}};
+    case wasm::CallStatus::kOutOfGas:
+        break;
+    }
+    return {Status::kOutOfGas, 0, 0, {}, {}};
+}
 }  // namespace
 
 const char* to_string(Status s) noexcept
@@ -163,6 +212,15 @@ CallResult Evm::call_message(const Message& msg)
     else if (msg.kind == CallKind::kCallCode)
         touch(msg.recipient);
 
+    if (m_l2 && (msg.code_address == wasm::kDeployerAddress ||
+                 msg.code_address == wasm::kReadU64Address))
+    {
+        CallResult r = call_wasm(*this, msg,
+                                 msg.code_address == wasm::kDeployerAddress ? WasmEntry::kDeploy
+                                                                            : WasmEntry::kReadU64);
+        return r.status == Status::kSuccess ? r : fail(std::move(r));
+    }
+
     if (pc)
     {
         const uint64_t cost = pc->gas(msg.input, m_gas, m_rev);
@@ -192,6 +250,11 @@ CallResult Evm::call_message(const Message& msg)
     const ByteView code = m_state.code(msg.code_address);
     if (code.empty())
         return {Status::kSuccess, msg.gas, 0, {}, {}};
+    if (m_l2 && m_state.engine(msg.code_address) == state::Engine::kWasm)
+    {
+        CallResult r = call_wasm(*this, msg, WasmEntry::kModule);
+        return r.status == Status::kSuccess ? r : fail(std::move(r));
+    }
     CallResult r = run_code(msg, m_state.code_hash(msg.code_address), code);
     if (r.status != Status::kSuccess)
         return fail(std::move(r));

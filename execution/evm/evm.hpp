@@ -80,6 +80,8 @@ struct BlockContext
     U256 base_fee;
     U256 blob_base_fee;
     uint64_t chain_id = 1;
+    /// L1 origin block number of an l2node block (the L1-info tx's); the WASM host API reads it.
+    uint64_t l1_block_number = 0;
     /// Hash of an ancestor block (BLOCKHASH); zero hash when unknown.
     std::function<Hash(uint64_t)> block_hash;
 };

@@ -1,0 +1,272 @@
+// The WASM engine against the EVM on the same algorithm (docs/performance.md "WASM engine"):
+// fibonacci mod 2^64 over 10,000 iterations, as hand-assembled EVM bytecode and as WASM
+// (examples/wasm/fib.wat), each run through l2node's engines. Counters: gas per call, Mgas/s,
+// and for WASM the executed instructions per second (gas = instructions x wasm_instruction +
+// the one set_return).
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include <execution/evm/evm.hpp>
+#include <execution/gas_schedule.hpp>
+#include <execution/wasm/engine.hpp>
+#include <execution/wasm/evm_entry.hpp>
+#include <execution/wasm/module.hpp>
+#include <state/journaled_state.hpp>
+#include <state/keys.hpp>
+#include <state/memory_store.hpp>
+#include <state/state_db.hpp>
+#include <txtypes/keccak.hpp>
+
+namespace {
+
+using namespace l2;
+using namespace l2::execution;
+
+constexpr uint64_t kIterations = 10'000;
+constexpr uint64_t kChainId = 901;
+constexpr int64_t kGas = 10'000'000;
+const Address kUser = address_literal("000000000000000000000000000000000000ca11");
+const Address kEvmFib = address_literal("00000000000000000000000000000000000f1b00");
+
+/// fib mod 2^64 after kIterations steps (a, b) = (b, a + b) from (0, 1): the expected output.
+uint64_t fib_reference()
+{
+    uint64_t a = 0;
+    uint64_t b = 1;
+    for (uint64_t i = 0; i < kIterations; ++i)
+    {
+        const uint64_t t = a + b;
+        a = b;
+        b = t;
+    }
+    return b;
+}
+
+/// The same loop in EVM bytecode, stack [a b i] (i on top); 14 opcodes, 47 gas per iteration:
+///   PUSH1 0  PUSH1 1  PUSH2 N
+///   7: JUMPDEST SWAP2 DUP2 ADD PUSH8 2^64-1 AND SWAP1 SWAP2 PUSH1 1 SWAP1 SUB DUP1 PUSH1 7 JUMPI
+///   POP PUSH1 0 MSTORE POP PUSH1 32 PUSH1 0 RETURN          (returns b as a 32-byte word)
+Bytes evm_fib_code()
+{
+    static_assert(kIterations < 0x10000);
+    Bytes c = {0x60, 0x00, 0x60, 0x01, 0x61};  // PUSH1 0  PUSH1 1  PUSH2 N
+    c += static_cast<uint8_t>(kIterations >> 8);
+    c += static_cast<uint8_t>(kIterations & 0xff);
+    const Bytes loop = {0x5b, 0x91, 0x81, 0x01, 0x67, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                        0xff, 0x16, 0x90, 0x91, 0x60, 0x01, 0x90, 0x03, 0x80, 0x60, 0x07, 0x57};
+    const Bytes tail = {0x50, 0x60, 0x00, 0x52, 0x50, 0x60, 0x20, 0x60, 0x00, 0xf3};
+    return c + loop + tail;
+}
+
+Bytes wasm_fib_module()
+{
+    std::ifstream in(std::string(L2_WASM_EXAMPLES_DIR) + "/fib.wat");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto bin = wasm::wat_to_wasm(text.str());
+    if (!bin)
+        throw std::runtime_error("fib.wat: " + bin.error());
+    return *bin;
+}
+
+uint64_t le64(ByteView b)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8 && i < b.size(); ++i)
+        v |= uint64_t{b[i]} << (8 * i);
+    return v;
+}
+
+/// A host with nothing in it (the loop only calls set_return).
+class NullHost final : public wasm::HostContext
+{
+public:
+    const wasm::CallEnv& env() const noexcept override { return m_env; }
+    Hash storage_read(uint64_t) noexcept override { return {}; }
+    bool storage_write(uint64_t, const Hash&) noexcept override { return true; }
+    bool emit_log(std::span<const Hash>, ByteView) noexcept override { return true; }
+    Hash evm_storage_read(const Address&, const Hash&) noexcept override { return {}; }
+
+private:
+    wasm::CallEnv m_env;
+};
+
+/// One EVM over an in-memory state, with the fib contract (and optionally the WASM module).
+struct Chain
+{
+    Chain()
+    {
+        block.number = 1;
+        block.gas_limit = 30'000'000;
+        block.chain_id = kChainId;
+        tx.origin = kUser;
+        st.set_code(kEvmFib, evm_fib_code());
+    }
+
+    evm::CallResult call(const Address& to, ByteView input)
+    {
+        evm::Message msg;
+        msg.kind = evm::CallKind::kCall;
+        msg.gas = kGas;
+        msg.sender = kUser;
+        msg.recipient = msg.code_address = to;
+        msg.input = input;
+        return vm.call(msg);
+    }
+
+    state::MemoryStore kv;
+    state::StateDb db{kv};
+    state::JournaledState st{db};
+    evm::BlockContext block;
+    evm::TxContext tx;
+    GasSchedule gas = cancun_schedule();
+    evm::Evm vm{st, block, tx, gas, Revision::kCancun, true};
+};
+
+Bytes abi_word(uint64_t v)
+{
+    return to_be_word(U256{v});
+}
+
+/// deploy(string name, uint64 version, bytes module) calldata.
+Bytes deploy_input(std::string_view name, uint64_t version, ByteView module)
+{
+    const auto padded = [](ByteView b) {
+        Bytes out = abi_word(b.size());
+        out += b;
+        out.append((32 - b.size() % 32) % 32, 0);
+        return out;
+    };
+    const Hash sel = keccak256(as_view(std::string_view{"deploy(string,uint64,bytes)"}));
+    const Bytes name_tail = padded(as_view(name));
+    Bytes in{sel.data(), 4};
+    in += abi_word(96);
+    in += abi_word(version);
+    in += abi_word(96 + name_tail.size());
+    in += name_tail;
+    in += padded(module);
+    return in;
+}
+
+void report(benchmark::State& state, int64_t gas_used)
+{
+    const auto gas = static_cast<double>(gas_used);
+    state.counters["gas"] = gas;
+    state.counters["Mgas/s"] =
+        benchmark::Counter(gas / 1e6, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["iter/s"] = benchmark::Counter(static_cast<double>(kIterations),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_fib_evm(benchmark::State& state)
+{
+    Chain chain;
+    int64_t gas_used = 0;
+    for (auto _ : state)
+    {
+        const auto r = chain.call(kEvmFib, {});
+        if (r.status != evm::Status::kSuccess || r.output.size() != 32 ||
+            from_be_bytes(r.output) != U256{fib_reference()})
+        {
+            state.SkipWithError("EVM fib failed");
+            return;
+        }
+        gas_used = kGas - r.gas_left;
+    }
+    report(state, gas_used);
+}
+BENCHMARK(BM_fib_evm)->Unit(benchmark::kMicrosecond);
+
+void BM_fib_wasm(benchmark::State& state)
+{
+    auto module = wasm::load_module(wasm_fib_module(), {});
+    if (!module)
+    {
+        state.SkipWithError(module.error().message.c_str());
+        return;
+    }
+    const GasSchedule schedule = cancun_schedule();
+    NullHost host;
+    int64_t gas_used = 0;
+    for (auto _ : state)
+    {
+        const auto r = wasm::execute(*module, host, static_cast<uint64_t>(kGas), schedule);
+        if (!r || r->status != wasm::CallStatus::kSuccess || le64(r->output) != fib_reference())
+        {
+            state.SkipWithError("WASM fib failed");
+            return;
+        }
+        gas_used = static_cast<int64_t>(r->gas_used);
+    }
+    report(state, gas_used);
+    // set_return of 8 bytes: wasm_host_call + one wasm_copy_word.
+    const int64_t instructions =
+        (gas_used - schedule.wasm_host_call - schedule.wasm_copy_word) / schedule.wasm_instruction;
+    state.counters["instr"] = static_cast<double>(instructions);
+    state.counters["Minstr/s"] = benchmark::Counter(static_cast<double>(instructions) / 1e6,
+                                                    benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_fib_wasm)->Unit(benchmark::kMicrosecond);
+
+/// The module deployed through 0x20001 and called through the EVM, as a transaction would:
+/// adds the identity's code lookup and the module cache to BM_fib_wasm.
+void BM_fib_wasm_via_evm(benchmark::State& state)
+{
+    Chain chain;
+    const auto dep = chain.call(wasm::kDeployerAddress, deploy_input("fib", 1, wasm_fib_module()));
+    if (dep.status != evm::Status::kSuccess)
+    {
+        state.SkipWithError("deploy failed");
+        return;
+    }
+    const Address id = state::wasm_identity(kChainId, "fib", 1);
+    int64_t gas_used = 0;
+    for (auto _ : state)
+    {
+        const auto r = chain.call(id, {});
+        if (r.status != evm::Status::kSuccess || le64(r.output) != fib_reference())
+        {
+            state.SkipWithError("WASM fib through the EVM failed");
+            return;
+        }
+        gas_used = kGas - r.gas_left;
+    }
+    report(state, gas_used);
+}
+BENCHMARK(BM_fib_wasm_via_evm)->Unit(benchmark::kMicrosecond);
+
+/// The fixed cost of a call: an empty `call` (instantiating the metered module, running it)
+/// against an EVM call to a contract that is one STOP.
+void BM_empty_call_wasm(benchmark::State& state)
+{
+    auto bin =
+        wasm::wat_to_wasm(R"((module (memory (export "memory") 1 1) (func (export "call"))))");
+    auto module = bin ? wasm::load_module(*bin, {}) : unexpected(wasm::WasmError{});
+    if (!module)
+    {
+        state.SkipWithError("empty module");
+        return;
+    }
+    const GasSchedule schedule = cancun_schedule();
+    NullHost host;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(wasm::execute(*module, host, 1000, schedule));
+}
+BENCHMARK(BM_empty_call_wasm)->Unit(benchmark::kMicrosecond);
+
+void BM_empty_call_evm(benchmark::State& state)
+{
+    Chain chain;
+    const Address stop = address_literal("00000000000000000000000000000000000057e0");
+    chain.st.set_code(stop, Bytes{0x00});
+    for (auto _ : state)
+        benchmark::DoNotOptimize(chain.call(stop, {}));
+}
+BENCHMARK(BM_empty_call_evm)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
