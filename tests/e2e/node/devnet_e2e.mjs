@@ -6,12 +6,14 @@
 // always stopped.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { ethers } from 'ethers';
+
+import { Devnet, sleep, waitFor } from './harness.mjs';
 
 const [l2node, cast, artifactsDir] = process.argv.slice(2);
 if (!l2node || !cast || !artifactsDir) {
@@ -21,53 +23,14 @@ if (!l2node || !cast || !artifactsDir) {
 
 const kGasPriceOracle = '0x420000000000000000000000000000000000000F';
 const kProofFeePerGas = 3n;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const artifact = (name) => JSON.parse(fs.readFileSync(path.join(artifactsDir, `${name}.json`)));
 
 // ---------------------------------------------------------------------------------------------
 // the devnet
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2node-devnet-'));
-let devnet = null;
-let devnetLog = '';
+const devnet = new Devnet(l2node, dir, ['--proof-fee-per-gas', `${kProofFeePerGas}`]);
 
-function stopDevnet() {
-    if (devnet && devnet.exitCode === null && devnet.signalCode === null) devnet.kill('SIGINT');
-}
-process.on('exit', () => {
-    if (devnet && devnet.exitCode === null) devnet.kill('SIGKILL');
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopDevnet(); process.exit(1); });
-
-async function startDevnet() {
-    devnet = spawn(l2node, ['devnet', '--datadir', dir, '--proof-fee-per-gas', `${kProofFeePerGas}`],
-        { stdio: ['ignore', 'pipe', 'pipe'] });
-    devnet.stdout.on('data', (d) => { devnetLog += d; });
-    devnet.stderr.on('data', (d) => { devnetLog += d; });
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-        if (devnet.exitCode !== null) throw new Error(`devnet exited early:\n${devnetLog}`);
-        const f = path.join(dir, 'devnet.json');
-        if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f));
-        await sleep(200);
-    }
-    throw new Error(`devnet.json did not appear:\n${devnetLog}`);
-}
-
-async function waitFor(what, fn, ms = 30_000) {
-    const deadline = Date.now() + ms;
-    let last;
-    while (Date.now() < deadline) {
-        try {
-            const v = await fn();
-            if (v) return v;
-        } catch (e) {
-            last = e;
-        }
-        await sleep(200);
-    }
-    throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
 
 function castRun(...args) {
     return execFileSync(cast, args, { encoding: 'utf8', timeout: 60_000 }).trim();
@@ -92,7 +55,7 @@ function feeSplitTx(key, f) {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-    const info = await startDevnet();
+    const info = await devnet.start();
     console.log(`devnet up: L2 ${info.l2_rpc}, L1 ${info.l1_rpc}`);
     // cacheTimeout -1: ethers otherwise answers a repeated eth_getTransactionCount from a 250 ms cache,
     // which hands a second tx a stale nonce when blocks come faster than that.
@@ -231,10 +194,10 @@ async function main() {
     const before = await provider.getBlockNumber();
     const bobTokens = await token.balanceOf(bob.address);
     const carolEth = await provider.getBalance(carol);
-    const pid = JSON.parse(fs.readFileSync(path.join(dir, 'devnet.json'))).pids.sequencer;
+    const pid = devnet.info().pids.sequencer;
     process.kill(pid, 'SIGKILL');
     await waitFor('a restarted sequencer', () =>
-        JSON.parse(fs.readFileSync(path.join(dir, 'devnet.json'))).pids.sequencer !== pid);
+        devnet.info().pids.sequencer !== pid);
     await waitFor('the RPC after restart', async () => (await provider.getBlockNumber()) >= before);
     assert.equal(await token.balanceOf(bob.address), bobTokens);
     assert.equal(await provider.getBalance(carol), carolEth);
@@ -242,19 +205,17 @@ async function main() {
     await waitFor('new blocks after restart', async () => (await provider.getBlockNumber()) > before);
     console.log(`sequencer killed at block ${before}; restarted, chain and balances intact`);
 
-    stopDevnet();
-    await waitFor('the devnet to exit', () => devnet.exitCode !== null, 20_000);
-    assert.equal(devnet.exitCode, 0);
+    assert.equal(await devnet.stopAndWait(), 0);
     console.log('OK');
 }
 
 main().catch((e) => {
     console.error(e);
-    console.error(`--- devnet output ---\n${devnetLog}`);
+    console.error(`--- devnet output ---\n${devnet.output}`);
     for (const log of ['sequencer.log']) {
         const f = path.join(dir, log);
         if (fs.existsSync(f)) console.error(`--- ${log} (tail) ---\n${fs.readFileSync(f, 'utf8').split('\n').slice(-40).join('\n')}`);
     }
-    stopDevnet();
+    devnet.stop();
     process.exit(1);
 });

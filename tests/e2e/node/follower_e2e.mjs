@@ -9,7 +9,7 @@
 // always stopped.
 
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { ethers } from 'ethers';
+
+import { Devnet, sleep, waitFor } from './harness.mjs';
 
 const [l2node, cast, artifactsDir] = process.argv.slice(2);
 if (!l2node || !cast || !artifactsDir) {
@@ -32,7 +34,6 @@ const kSeqWindow = 20;
 // of 0 waits one wall-clock second per round instead.)
 const kBurst = Number(process.env.L2_FOLLOWER_E2E_BURST ?? 12);
 const kTargetBlocks = Number(process.env.L2_FOLLOWER_E2E_BLOCKS ?? 300);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const artifact = (name) => JSON.parse(fs.readFileSync(path.join(artifactsDir, `${name}.json`)));
 const t0 = Date.now();
 const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
@@ -42,49 +43,10 @@ const eth = (s) => ethers.parseEther(s);
 // the devnet
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2node-follower-'));
-let devnet = null;
-let devnetLog = '';
+const devnet = new Devnet(l2node, dir, ['--seq-window', `${kSeqWindow}`]);
 let info = null;
 
-function stopDevnet() {
-    if (devnet && devnet.exitCode === null && devnet.signalCode === null) devnet.kill('SIGINT');
-}
-process.on('exit', () => {
-    if (devnet && devnet.exitCode === null) devnet.kill('SIGKILL');
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopDevnet(); process.exit(1); });
 
-async function startDevnet() {
-    devnet = spawn(l2node, ['devnet', '--datadir', dir, '--seq-window', `${kSeqWindow}`],
-        { stdio: ['ignore', 'pipe', 'pipe'] });
-    devnet.stdout.on('data', (d) => { devnetLog += d; });
-    devnet.stderr.on('data', (d) => { devnetLog += d; });
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-        if (devnet.exitCode !== null) throw new Error(`devnet exited early:\n${devnetLog}`);
-        const f = path.join(dir, 'devnet.json');
-        if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f));
-        await sleep(200);
-    }
-    throw new Error(`devnet.json did not appear:\n${devnetLog}`);
-}
-
-const devnetJson = () => JSON.parse(fs.readFileSync(path.join(dir, 'devnet.json')));
-
-async function waitFor(what, fn, ms = 30_000, every = 200) {
-    const deadline = Date.now() + ms;
-    let last;
-    while (Date.now() < deadline) {
-        try {
-            const v = await fn();
-            if (v) return v;
-        } catch (e) {
-            last = e;
-        }
-        await sleep(every);
-    }
-    throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
 
 function castRun(...args) {
     return execFileSync(cast, args, { encoding: 'utf8', timeout: 60_000 }).trim();
@@ -413,7 +375,7 @@ async function scenarioDowntime(senders) {
 
 async function scenarioL1Reorg(senders) {
     log('== 3. an L1 reorg (evm_snapshot / evm_revert on anvil)');
-    const pids = devnetJson().pids;
+    const pids = devnet.info().pids;
     const before = await metrics(info.follower_rpc);
     const snap = await rpc(info.l1_rpc, 'evm_snapshot');
     const l1AtSnap = Number(await rpc(info.l1_rpc, 'eth_blockNumber'));
@@ -440,7 +402,7 @@ async function scenarioL1Reorg(senders) {
         (await balance(info.follower_rpc, r)) === 0n && (await balance(info.l2_rpc, r)) === 0n, 60_000, 300);
     log('both nodes dropped the reverted deposit');
     const f = await converged(seqBefore, 90_000, 'after the L1 reorg');
-    const now = devnetJson().pids;
+    const now = devnet.info().pids;
     for (const who of ['sequencer', 'follower']) {
         assert.equal(now[who], pids[who], `the ${who} was restarted (it crashed)`);
         process.kill(pids[who], 0);  // throws when gone
@@ -513,7 +475,7 @@ async function scenarioLogsAndStatus() {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-    info = await startDevnet();
+    info = await devnet.start();
     log(`devnet up (${dir}): sequencer ${info.l2_rpc}, follower ${info.follower_rpc}, L1 ${info.l1_rpc}, ` +
         `seq window ${info.seq_window_size}`);
     assert.equal(info.seq_window_size, kSeqWindow);
@@ -539,9 +501,7 @@ async function main() {
     await scenarioInboxJunk(senders);
     await scenarioLogsAndStatus();
 
-    stopDevnet();
-    await waitFor('the devnet to exit', () => devnet.exitCode !== null, 20_000);
-    assert.equal(devnet.exitCode, 0);
+    assert.equal(await devnet.stopAndWait(), 0);
     fs.rmSync(dir, { recursive: true, force: true });  // kept on failure, for its logs
     log('OK');
 }
@@ -556,11 +516,11 @@ function tail(file, n = 40) {
 
 main().catch((e) => {
     console.error(e);
-    console.error(`--- devnet output (tail) ---\n${devnetLog.split('\n').slice(-30).join('\n')}`);
+    console.error(`--- devnet output (tail) ---\n${devnet.output.split('\n').slice(-30).join('\n')}`);
     for (const name of ['sequencer', 'follower']) {
         const f = info?.logs?.[name] ?? path.join(dir, `${name}.log`);
         console.error(`--- ${name} log ${f} (tail) ---\n${tail(f, 50)}`);
     }
-    stopDevnet();
+    devnet.stop();
     process.exit(1);
 });

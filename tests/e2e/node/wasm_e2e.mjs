@@ -10,13 +10,14 @@
 // Exits nonzero on the first failed check; the devnet is always stopped.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { ethers } from 'ethers';
+
+import { Devnet, sleep, waitFor } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { buildExamples, watToWasm } = await import(path.join(here, '..', '..', '..', 'examples', 'wasm', 'build.mjs'));
@@ -29,7 +30,6 @@ if (!l2node || !artifactsDir || !wat2wasm || !asc) {
 
 const kDeployer = '0x0000000000000000000000000000000000020001';
 const kReadU64 = '0x0000000000000000000000000000000000020002';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const artifact = (name) => JSON.parse(fs.readFileSync(path.join(artifactsDir, `${name}.json`)));
 const word = (v) => ethers.zeroPadValue(ethers.toBeArray(BigInt(v)), 32);
 const t0 = Date.now();
@@ -39,45 +39,8 @@ const log = (m) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}
 // the devnet
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2node-wasm-'));
-let devnet = null;
-let devnetLog = '';
+const devnet = new Devnet(l2node, dir, []);
 
-function stopDevnet() {
-    if (devnet && devnet.exitCode === null && devnet.signalCode === null) devnet.kill('SIGINT');
-}
-process.on('exit', () => {
-    if (devnet && devnet.exitCode === null) devnet.kill('SIGKILL');
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopDevnet(); process.exit(1); });
-
-async function startDevnet() {
-    devnet = spawn(l2node, ['devnet', '--datadir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    devnet.stdout.on('data', (d) => { devnetLog += d; });
-    devnet.stderr.on('data', (d) => { devnetLog += d; });
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-        if (devnet.exitCode !== null) throw new Error(`devnet exited early:\n${devnetLog}`);
-        const f = path.join(dir, 'devnet.json');
-        if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f));
-        await sleep(200);
-    }
-    throw new Error(`devnet.json did not appear:\n${devnetLog}`);
-}
-
-async function waitFor(what, fn, ms = 30_000) {
-    const deadline = Date.now() + ms;
-    let last;
-    while (Date.now() < deadline) {
-        try {
-            const v = await fn();
-            if (v) return v;
-        } catch (e) {
-            last = e;
-        }
-        await sleep(250);
-    }
-    throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
 
 let rpcId = 0;
 async function rpc(url, method, params = []) {
@@ -129,7 +92,7 @@ async function main() {
     const malformedWasm = ethers.getBytes('0x0061736d01000000010a');  // truncated type section
     log(`examples built: counter ${counterWasm.length} bytes, token ${tokenWasm.length} bytes`);
 
-    const info = await startDevnet();
+    const info = await devnet.start();
     log(`devnet up: L2 ${info.l2_rpc}, follower ${info.follower_rpc}`);
     const provider = new ethers.JsonRpcProvider(info.l2_rpc, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });
     const chainId = BigInt(info.chain_id);
@@ -260,19 +223,17 @@ async function main() {
     assert.equal(await new ethers.Contract(tokenAddr, erc20, follower).balanceOf(bob.address, { blockTag: at }), 1200n);
     log(`follower: blocks ${firstBlock}..${lastBlock} have the same hash and stateRoot; module state matches`);
 
-    stopDevnet();
-    await waitFor('the devnet to exit', () => devnet.exitCode !== null, 20_000);
-    assert.equal(devnet.exitCode, 0);
+    assert.equal(await devnet.stopAndWait(), 0);
     log('OK');
 }
 
 main().catch((e) => {
     console.error(e);
-    console.error(`--- devnet output ---\n${devnetLog}`);
+    console.error(`--- devnet output ---\n${devnet.output}`);
     for (const f of ['sequencer.log', 'follower.log']) {
         const p = path.join(dir, f);
         if (fs.existsSync(p)) console.error(`--- ${f} (tail) ---\n${fs.readFileSync(p, 'utf8').split('\n').slice(-40).join('\n')}`);
     }
-    stopDevnet();
+    devnet.stop();
     process.exit(1);
 });

@@ -27,6 +27,8 @@
 #include <txtypes/hex.hpp>
 #include <txtypes/keccak.hpp>
 
+#include "portal_logs.hpp"
+
 #include "../l1client/fake_http_server.hpp"
 
 using namespace l2;
@@ -39,22 +41,9 @@ constexpr Address kPortal = address_literal("5fbdb2315678afecb367f032d93f642f641
 constexpr Address kDepositor = address_literal("00000000000000000000000000000000000000d1");
 constexpr Address kInbox = address_literal("ff00000000000000000000000000000000000901");
 
-/// A TransactionDeposited log minting `mint` to kDepositor (as in sequencer_test.cpp).
 l1client::L1Log deposit_log(const U256& mint)
 {
-    Bytes opaque = to_be_word(mint) + to_be_word(U256{0});
-    for (int i = 7; i >= 0; --i)
-        opaque.push_back(static_cast<uint8_t>(uint64_t{100'000} >> (8 * i)));
-    opaque.push_back(0);
-    Bytes data = to_be_word(U256{32}) + to_be_word(U256{opaque.size()}) + opaque;
-    data.resize(64 + (opaque.size() + 31) / 32 * 32, 0);
-    Hash who;
-    std::memcpy(who.data() + 12, kDepositor.data(), 20);
-    l1client::L1Log log;
-    log.address = kPortal;
-    log.topics = {derivation::transaction_deposited_topic(), who, who, Hash{}};
-    log.data = data;
-    return log;
+    return test::deposit_log(kPortal, kDepositor, mint);
 }
 
 /// Keeps every calldata; fails the posts it is told to.

@@ -20,6 +20,8 @@
 #include <state/memory_store.hpp>
 #include <txtypes/keccak.hpp>
 
+#include "portal_logs.hpp"
+
 using namespace l2;
 
 namespace {
@@ -33,22 +35,9 @@ constexpr Address kStranger = address_literal("500000000000000000000000000000000
 constexpr Address kDepositor = address_literal("00000000000000000000000000000000000000d1");
 constexpr Address kRecipient = address_literal("00000000000000000000000000000000000000e2");
 
-/// A TransactionDeposited log minting `mint` to kDepositor.
 l1client::L1Log deposit_log(const U256& mint)
 {
-    Bytes opaque = to_be_word(mint) + to_be_word(U256{0});
-    for (int i = 7; i >= 0; --i)
-        opaque.push_back(static_cast<uint8_t>(uint64_t{100'000} >> (8 * i)));
-    opaque.push_back(0);
-    Bytes data = to_be_word(U256{32}) + to_be_word(U256{opaque.size()}) + opaque;
-    data.resize(64 + (opaque.size() + 31) / 32 * 32, 0);
-    Hash who;
-    std::memcpy(who.data() + 12, kDepositor.data(), 20);
-    l1client::L1Log log;
-    log.address = kPortal;
-    log.topics = {derivation::transaction_deposited_topic(), who, who, Hash{}};
-    log.data = data;
-    return log;
+    return test::deposit_log(kPortal, kDepositor, mint);
 }
 
 execution::ChainSpec spec_for(const Address& funded)

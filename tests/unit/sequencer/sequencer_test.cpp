@@ -14,6 +14,8 @@
 #include <state/memory_store.hpp>
 #include <txtypes/keccak.hpp>
 
+#include "portal_logs.hpp"
+
 using namespace l2;
 
 namespace {
@@ -23,22 +25,9 @@ constexpr Hash kKey =
 constexpr Address kPortal = address_literal("5fbdb2315678afecb367f032d93f642f64180aa3");
 constexpr Address kDepositor = address_literal("00000000000000000000000000000000000000d1");
 
-/// A TransactionDeposited log minting `mint` to kDepositor (a plain value deposit to itself).
 l1client::L1Log deposit_log(const U256& mint)
 {
-    Bytes opaque = to_be_word(mint) + to_be_word(U256{0});
-    for (int i = 7; i >= 0; --i)
-        opaque.push_back(static_cast<uint8_t>(uint64_t{100'000} >> (8 * i)));
-    opaque.push_back(0);
-    Bytes data = to_be_word(U256{32}) + to_be_word(U256{opaque.size()}) + opaque;
-    data.resize(64 + (opaque.size() + 31) / 32 * 32, 0);
-    Hash who;
-    std::memcpy(who.data() + 12, kDepositor.data(), 20);
-    l1client::L1Log log;
-    log.address = kPortal;
-    log.topics = {derivation::transaction_deposited_topic(), who, who, Hash{}};
-    log.data = data;
-    return log;
+    return test::deposit_log(kPortal, kDepositor, mint);
 }
 
 struct Fixture
