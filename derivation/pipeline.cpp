@@ -238,7 +238,7 @@ Result<void, std::string> Pipeline::handle_l1_reorg()
     {
         auto df = m_derived_from.find(s.ref.number);
         const uint64_t from = df != m_derived_from.end() ? df->second
-                                                          : s.epoch.number + m_cfg.seq_window_size;
+                                                          : m_cfg.window_end(s.epoch.number);
         if (from <= a && s.epoch.number <= a)
             break;
         const uint64_t parent = s.ref.number - 1;
@@ -269,7 +269,7 @@ std::optional<std::string> Pipeline::check_block(const BatchBlock& b, uint64_t i
                std::to_string(epoch) + " nor the next L1 block";
     if (b.l1_origin > inclusion)
         return "L1 origin " + std::to_string(b.l1_origin) + " is newer than the batch's L1 block";
-    if (inclusion > b.l1_origin + m_cfg.seq_window_size)
+    if (inclusion > m_cfg.window_end(b.l1_origin))
         return "landed in L1 block " + std::to_string(inclusion) +
                ", after the sequencing window of its origin " + std::to_string(b.l1_origin);
     auto it = m_blocks.find(b.l1_origin);
@@ -490,7 +490,7 @@ Result<uint64_t, std::string> Pipeline::derive()
         {
             // No batch for the next block: past the sequencing window of the parent's epoch
             // the pipeline derives it itself.
-            if (cursor <= m_safe.epoch.number + m_cfg.seq_window_size)
+            if (cursor <= m_cfg.window_end(m_safe.epoch.number))
                 break;
             c = default_candidate();
             spdlog::info("derivation: no batch for L2 block {} by L1 block {} (epoch {} + window "

@@ -43,6 +43,11 @@ struct RollupConfig
     uint32_t blob_base_fee_scalar = 810949;
     U256 proof_fee_per_gas;                 ///< 0 by default (DESIGN.md "Fees")
 
+    /// The sequencing window: the last L1 block a batch for an L2 block whose L1 origin is
+    /// `origin` may land in (docs/spec/derivation.md). Derivation, the sequencer and the batcher
+    /// all judge lateness by it.
+    uint64_t window_end(uint64_t origin) const noexcept { return origin + seq_window_size; }
+
     static Result<RollupConfig, std::string> from_json(std::string_view json);
     std::string to_json() const;
 };

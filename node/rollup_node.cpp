@@ -351,6 +351,7 @@ void RollupNode::Impl::block_loop()
     // Sync progress: rate and ETA every 5 s until caught up.
     auto progress_at = steady_clock::now() + seconds{5};
     uint64_t progress_from = pipeline->status().l1_cursor;
+    auto progress_since = steady_clock::now();
     while (!stopping)
     {
         if (steady_clock::now() >= next_derive)
@@ -377,8 +378,13 @@ void RollupNode::Impl::block_loop()
                 if (!r->caught_up && steady_clock::now() >= progress_at)
                 {
                     const auto st = pipeline->status();
-                    const double secs = 5.0;
-                    const double rate = static_cast<double>(st.l1_cursor - progress_from) / secs;
+                    // Display only (never consensus): blocks read since the last line, per
+                    // second actually elapsed; the ETA assumes that rate holds.
+                    const double secs =
+                        duration<double>(steady_clock::now() - progress_since).count();
+                    const uint64_t read =
+                        st.l1_cursor > progress_from ? st.l1_cursor - progress_from : 0;
+                    const double rate = static_cast<double>(read) / secs;
                     const uint64_t left = st.l1_head > st.l1_cursor ? st.l1_head - st.l1_cursor : 0;
                     spdlog::info("sync: L1 block {}/{} ({:.0f} blocks/s, ETA {}s), safe L2 block {}",
                                  st.l1_cursor, st.l1_head, rate,
@@ -386,6 +392,7 @@ void RollupNode::Impl::block_loop()
                                           : 0,
                                  st.safe.number);
                     progress_from = st.l1_cursor;
+                    progress_since = steady_clock::now();
                     progress_at = steady_clock::now() + seconds{5};
                 }
             }

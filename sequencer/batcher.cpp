@@ -331,7 +331,7 @@ Result<size_t, std::string> Batcher::tick(uint64_t l1_head, uint64_t now_unix)
         // no user txs, so both agree); posting it would void the rest of its span batch.
         size_t expired = 0;
         while (!m_pending.empty() &&
-               m_pending.front().block.l1_origin + m_rollup.seq_window_size <= l1_head)
+               m_rollup.window_end(m_pending.front().block.l1_origin) <= l1_head)
         {
             set_posted(m_pending.front().ref);
             ++expired;

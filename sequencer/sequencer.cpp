@@ -202,7 +202,7 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
     const bool drifted = timestamp > origin.block.timestamp + m_rollup.max_sequencer_drift;
     const uint64_t margin = std::min(m_cfg.window_margin, m_rollup.seq_window_size / 4);
     const bool window_closing =
-        origin.block.number + m_rollup.seq_window_size < m_l1_head + margin;
+        m_rollup.window_end(origin.block.number) < m_l1_head + margin;
 
     execution::PayloadAttributes attrs = derivation::make_attributes(
         m_rollup, origin.block, origin.sequence_number, timestamp, deposits);
