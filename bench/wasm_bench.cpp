@@ -91,6 +91,7 @@ public:
     bool storage_write(uint64_t, const Hash&) noexcept override { return true; }
     bool emit_log(std::span<const Hash>, ByteView) noexcept override { return true; }
     Hash evm_storage_read(const Address&, const Hash&) noexcept override { return {}; }
+    Result<Hash, std::string> l1_sload(const Address&, const Hash&) noexcept override { return Hash{}; }
 
 private:
     wasm::CallEnv m_env;

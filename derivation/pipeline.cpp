@@ -448,6 +448,7 @@ Result<bool, std::string> Pipeline::apply(Candidate& c, bool from_batch)
     const execution::ChainHead parent = m_chain.head();
     execution::BlockBuilder builder{m_chain.state(), m_chain.spec(), parent.header, parent.hash,
                                     std::move(c.attrs), m_chain.block_hash_fn()};
+    builder.set_l1_storage(m_chain.l1_storage());
     if (auto r = builder.apply_deposits(); !r)
         return unexpected("deposits of block " + std::to_string(number) + ": " +
                           r.error().message);
@@ -455,6 +456,12 @@ Result<bool, std::string> Pipeline::apply(Candidate& c, bool from_batch)
     {
         if (auto r = builder.add(c.txs[i], c.senders[i], c.raw[i]); !r)
         {
+            // Not the batch's fault: nothing is dropped, the block is derived again once L1
+            // answers (step() retries the pending derivation first).
+            if (r.error() == execution::TxRejection::kL1Unavailable)
+                return unexpected("block " + std::to_string(number) + ": batch tx " +
+                                  std::to_string(i) +
+                                  " calls L1SLOAD and L1 is unavailable; retrying");
             spdlog::warn("derivation: batch tx {} of block {} does not execute: {}", i, number,
                          execution::to_string(r.error()));
             return false;
@@ -572,6 +579,16 @@ Result<StepResult, std::string> Pipeline::step(uint64_t max_l1_blocks)
     auto head = m_l1.block_number();
     if (!head)
         return fail("L1: " + head.error().to_string());
+    if (m_derive_pending)
+    {
+        // The last derivation stopped on an error (an L1SLOAD without L1): the L1 blocks it
+        // had read are in already, so derive again before reading more.
+        auto made = derive();
+        if (!made)
+            return fail(made.error());
+        m_derive_pending = false;
+        out.l2_blocks += *made;
+    }
     while (out.l1_blocks < max_l1_blocks && m_next <= *head)
     {
         auto adv = advance_l1(m_next);
@@ -582,7 +599,10 @@ Result<StepResult, std::string> Pipeline::step(uint64_t max_l1_blocks)
         ++out.l1_blocks;
         auto made = derive();
         if (!made)
+        {
+            m_derive_pending = true;
             return fail(made.error());
+        }
         out.l2_blocks += *made;
     }
     if (m_next > *head && !m_blocks.empty())

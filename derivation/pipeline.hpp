@@ -144,6 +144,7 @@ private:
     RewindHook m_on_rewind;
 
     bool m_ready = false;  ///< reset() done
+    bool m_derive_pending = false;  ///< the last derive() failed: retry it before reading L1
     uint64_t m_next = 0;   ///< the next L1 block to read
     Safe m_safe;
     std::map<uint64_t, L1Entry> m_blocks;  ///< L1 blocks read, by number (a contiguous range)

@@ -83,6 +83,10 @@ Result<void, BlockError> BlockBuilder::apply_deposits()
                                          "forced transaction " + std::to_string(i) +
                                              " is not a deposit"});
         auto out = execute_deposit(*m_state, m_ctx, txn, env, gas_left());
+        if (!out && out.error() == TxRejection::kL1Unavailable)
+            return unexpected(BlockError{BlockErrc::kL1Unavailable,
+                                         "deposit " + std::to_string(i) +
+                                             " calls L1SLOAD and L1 is unavailable"});
         if (!out)
             return unexpected(BlockError{BlockErrc::kBadDeposit,
                                          "deposit " + std::to_string(i) +
@@ -91,7 +95,8 @@ Result<void, BlockError> BlockBuilder::apply_deposits()
         if (i == 0)
         {
             m_l1_info = read_l1_info(*m_state);
-            m_ctx.l1_block_number = m_l1_info.number;  // the WASM host's l1_block_number
+            m_ctx.l1_block_number = m_l1_info.number;  // L1SLOAD's block, WASM's l1_block_number
+            m_ctx.l1_block_hash = m_l1_info.hash;
         }
     }
     return {};

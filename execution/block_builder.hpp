@@ -17,6 +17,7 @@
 #include "chain_spec.hpp"
 #include "executor.hpp"
 #include "l1_info.hpp"
+#include "l1sload.hpp"
 
 namespace l2::execution {
 
@@ -53,6 +54,8 @@ enum class BlockErrc
 {
     kBadDeposit,    ///< a forced transaction is not a deposit or does not fit the block
     kStateWrite,    ///< the state commit could not be prepared (storage error)
+    /// A deposit calls L1SLOAD and L1 does not answer: the block cannot be built now; retry.
+    kL1Unavailable,
 };
 
 struct BlockError
@@ -70,6 +73,10 @@ public:
     BlockBuilder(state::StateDb& db, const ChainSpec& spec, const txtypes::BlockHeader& parent,
                  const Hash& parent_hash, PayloadAttributes attrs, BlockHashFn block_hash);
     ~BlockBuilder();
+
+    /// Where L1SLOAD reads (l1sload.hpp); without one, a tx calling L1SLOAD is kL1Unavailable.
+    /// Call before apply_deposits.
+    void set_l1_storage(L1StorageReader* reader) noexcept { m_ctx.l1_storage = reader; }
 
     /// Applies the forced deposits. Call once, first.
     Result<void, BlockError> apply_deposits();

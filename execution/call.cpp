@@ -157,10 +157,19 @@ Result<CallOutcome, CallError> simulate_call(const CallEnv& env,
         st.set_nonce(sender, nonce + 1);  // creations bump it inside Evm::create
     warm_transaction_start(st, env.block, sender, req.to, req.access_list, rev, true);
 
+    // L1SLOAD reads at the L1 origin the state records (the pending block's, as the next block
+    // in the same epoch would see it).
+    evm::BlockContext block = env.block;
+    if (tenv.l2 && block.l1_block_number == 0)
+    {
+        const L1Info info = read_l1_info(st);
+        block.l1_block_number = info.number;
+        block.l1_block_hash = info.hash;
+    }
     evm::TxContext tx_ctx;
     tx_ctx.origin = sender;
     tx_ctx.gas_price = fees->price;
-    evm::Evm vm{st, env.block, tx_ctx, *tenv.gas, rev, tenv.l2};
+    evm::Evm vm{st, block, tx_ctx, *tenv.gas, rev, tenv.l2};
     evm::Message msg;
     msg.kind = txn.is_creation() ? evm::CallKind::kCreate : evm::CallKind::kCall;
     msg.gas = static_cast<int64_t>(gas_limit - intrinsic);
@@ -170,6 +179,8 @@ Result<CallOutcome, CallError> simulate_call(const CallEnv& env,
     msg.value = txn.value;
     msg.input = txn.data;
     evm::CallResult r = vm.call(msg);
+    if (r.status == evm::Status::kL1Unavailable)
+        return unexpected(CallError{CallErrc::kL1Unavailable, vm.abort_reason(), {}});
 
     // Refunds exactly as execute_transaction takes them (EIP-3529).
     const int64_t used_before_refund = static_cast<int64_t>(gas_limit) - r.gas_left;

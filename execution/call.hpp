@@ -48,6 +48,7 @@ enum class CallErrc
     kNonceMax,            ///< the sender's nonce is 2^64-1
     kReverted,            ///< (estimateGas) the call reverts even at the cap; `data` = output
     kFailed,              ///< (estimateGas) the call fails even at the cap for another reason
+    kL1Unavailable,       ///< an L1SLOAD could not reach L1 (l1sload.hpp); try again later
 };
 
 struct CallError

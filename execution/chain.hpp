@@ -43,6 +43,11 @@ public:
     Hash canonical_hash(uint64_t number) const;
     BlockBuilder::BlockHashFn block_hash_fn() const;
 
+    /// L1SLOAD's source for every block built on this chain and every eth_call over it
+    /// (l1sload.hpp); set once at startup, before blocks are built. Not owned.
+    void set_l1_storage(L1StorageReader* reader) noexcept { m_l1_storage = reader; }
+    L1StorageReader* l1_storage() const noexcept { return m_l1_storage; }
+
     /// Commits `block` (built on the current head) as the new unsafe head; `safe` and
     /// `finalized` move too when given. Readers holding read_lock() see all of it or none.
     Result<void, std::string> append(BuiltBlock& block,
@@ -87,6 +92,7 @@ private:
     ChainHead m_genesis;
     mutable std::mutex m_head_mutex;
     ChainHead m_head;
+    L1StorageReader* m_l1_storage = nullptr;
     mutable std::shared_mutex m_commit_mutex;
 };
 

@@ -59,6 +59,8 @@ const char* to_string(TxRejection r) noexcept
         return "L1 data fee exceeds maxDataFee";
     case TxRejection::kProofFeeAboveCap:
         return "gas limit x proof fee per gas exceeds maxProofFee";
+    case TxRejection::kL1Unavailable:
+        return "L1SLOAD could not reach L1";
     }
     return "rejected";
 }
@@ -198,6 +200,7 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
         return unexpected(TxRejection::kInsufficientFunds);
 
     // ---- buy gas, nonce, access list ----
+    const size_t tx_start = st.checkpoint();  // an aborted tx (L1 unavailable) leaves nothing
     st.sub_balance(sender, gas_limit * price + blob_fee + l2_upfront);
     if (!txn.is_creation())
         st.set_nonce(sender, nonce + 1);  // creations bump it inside Evm::create
@@ -222,6 +225,12 @@ Result<TxOutcome, TxRejection> execute_transaction(state::JournaledState& st,
     msg.value = txn.value;
     msg.input = txn.data;
     evm::CallResult r = vm.call(msg);
+    if (r.status == evm::Status::kL1Unavailable)
+    {
+        st.rollback(tx_start);
+        st.finish_transaction();
+        return unexpected(TxRejection::kL1Unavailable);
+    }
 
     // ---- refund, pay ----
     const uint64_t gas_used = gas_used_after_refund(txn.gas_limit, r, g);
@@ -268,6 +277,7 @@ Result<TxOutcome, TxRejection> execute_deposit(state::JournaledState& st,
     const Address& sender = txn.from;
 
     // The mint and the nonce survive a failed deposit: they happen before the checkpoint.
+    const size_t tx_start = st.checkpoint();  // an aborted deposit (L1 unavailable) leaves nothing
     if (txn.mint)
         st.add_balance(sender, txn.mint);
     const uint64_t nonce = st.nonce(sender);
@@ -302,6 +312,12 @@ Result<TxOutcome, TxRejection> execute_deposit(state::JournaledState& st,
         msg.value = txn.value;
         msg.input = txn.data;
         r = vm.call(msg);
+    }
+    if (r.status == evm::Status::kL1Unavailable)
+    {
+        st.rollback(tx_start);
+        st.finish_transaction();
+        return unexpected(TxRejection::kL1Unavailable);
     }
 
     out.success = r.status == evm::Status::kSuccess;

@@ -58,6 +58,9 @@ enum class [[nodiscard]] TxRejection
     kInvalidBlob,  ///< no blobs, too many, bad version byte, or a creation
     kDataFeeAboveCap,   ///< 0x7D: the data fee exceeds maxDataFee
     kProofFeeAboveCap,  ///< 0x7D: gasLimit x proofFeePerGas exceeds maxProofFee
+    /// L1SLOAD could not reach L1 (l1sload.hpp): the transaction is not included now, but is
+    /// not invalid either; it may be tried again once L1 answers.
+    kL1Unavailable,
 };
 
 const char* to_string(TxRejection r) noexcept;
@@ -104,7 +107,8 @@ void warm_transaction_start(state::JournaledState& state, const evm::BlockContex
 /// Applies a 0x7E deposit (OP Stack Regolith semantics): `mint` is credited and the sender's
 /// nonce bumped whatever happens; no gas is bought and no fee paid; a failed deposit keeps only
 /// those two changes and uses its whole gas limit. Never rejected except for exceeding the
-/// block's gas (a derivation error).
+/// block's gas (a derivation error) and for an L1SLOAD that could not reach L1 (kL1Unavailable:
+/// the block cannot be built until L1 answers).
 Result<TxOutcome, TxRejection> execute_deposit(state::JournaledState& state,
                                                const evm::BlockContext& block,
                                                const txtypes::Transaction& txn,

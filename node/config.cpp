@@ -96,6 +96,10 @@ Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& pa
     num(t["batcher"]["max_frame_size"], "batcher.max_frame_size", 1'000'000,
         c.batcher_max_frame_size);
     str(t["follower"]["sequencer_rpc"], "follower.sequencer_rpc", c.sequencer_rpc);
+    str(t["l1sload"]["rpc"], "l1sload.rpc", c.l1sload_rpc);
+    num(t["l1sload"]["timeout_ms"], "l1sload.timeout_ms", 600'000, c.l1sload_timeout_ms);
+    num(t["l1sload"]["cache_entries"], "l1sload.cache_entries", uint64_t{1} << 32,
+        c.l1sload_cache_entries);
     str(t["log"]["level"], "log.level", c.log_level);
     if (!err.empty())
         return unexpected(path.string() + ": " + err);
@@ -121,6 +125,9 @@ std::string NodeConfig::to_toml() const
                                 {"max_delay", static_cast<int64_t>(batcher_max_delay)},
                                 {"max_frame_size", static_cast<int64_t>(batcher_max_frame_size)}}},
         {"follower", toml::table{{"sequencer_rpc", sequencer_rpc}}},
+        {"l1sload", toml::table{{"rpc", l1sload_rpc},
+                                {"timeout_ms", static_cast<int64_t>(l1sload_timeout_ms)},
+                                {"cache_entries", static_cast<int64_t>(l1sload_cache_entries)}}},
         {"log", toml::table{{"level", log_level}}},
     };
     std::ostringstream os;

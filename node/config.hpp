@@ -47,6 +47,12 @@ struct NodeConfig
     /// refused with a clear error.
     std::string sequencer_rpc;
 
+    /// L1SLOAD (docs/spec/l1sload.md): the L1 endpoint its reads go to (empty = l1_rpc), the
+    /// timeout of one read (a batch of eth_getStorageAt), and the in-memory cache bound.
+    std::string l1sload_rpc;
+    uint64_t l1sload_timeout_ms = 2000;
+    size_t l1sload_cache_entries = size_t{1} << 20;
+
     std::string log_level = "info";
 
     /// Loads `path`; missing keys keep their defaults. Errors name the key and the file.

@@ -150,9 +150,10 @@ RpcResult eth_call(EthApiContext& ctx, const json& params)
     auto q = call_query(ctx, params);
     if (!q)
         return unexpected(q.error());
-    const execution::CallEnv env{*q->state.reader, ctx.chain.spec(),
-                                 execution::child_block_context(ctx.chain.spec(), q->state.header,
-                                                                ctx.chain.block_hash_fn())};
+    execution::evm::BlockContext block = execution::child_block_context(
+        ctx.chain.spec(), q->state.header, ctx.chain.block_hash_fn());
+    block.l1_storage = ctx.chain.l1_storage();  // L1SLOAD
+    const execution::CallEnv env{*q->state.reader, ctx.chain.spec(), std::move(block)};
     const uint64_t cap = ctx.limits.max_call_gas;
     const uint64_t gas = std::min(q->request.gas.value_or(cap), cap);
     auto out = execution::simulate_call(env, q->request, gas);
@@ -173,9 +174,10 @@ RpcResult eth_estimate_gas(EthApiContext& ctx, const json& params)
     auto q = call_query(ctx, params);
     if (!q)
         return unexpected(q.error());
-    const execution::CallEnv env{*q->state.reader, ctx.chain.spec(),
-                                 execution::child_block_context(ctx.chain.spec(), q->state.header,
-                                                                ctx.chain.block_hash_fn())};
+    execution::evm::BlockContext block = execution::child_block_context(
+        ctx.chain.spec(), q->state.header, ctx.chain.block_hash_fn());
+    block.l1_storage = ctx.chain.l1_storage();  // L1SLOAD
+    const execution::CallEnv env{*q->state.reader, ctx.chain.spec(), std::move(block)};
     auto gas = execution::estimate_gas(env, q->request, ctx.limits.max_call_gas);
     if (auto ok = check_state(q->state); !ok)
         return unexpected(ok.error());

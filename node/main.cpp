@@ -129,6 +129,8 @@ int main(int argc, char** argv)
                        "sequencing window in L1 blocks (rollup.json seq_window_size)")
         ->capture_default_str();
     devnet->add_flag("!--no-follower", dev.follower, "do not start a follower");
+    devnet->add_option("--l1sload-rpc", dev.l1sload_rpc,
+                       "L1 endpoint for L1SLOAD reads of both nodes (default: anvil)");
     devnet->add_option("--anvil", dev.anvil, "anvil binary (default: node_modules, PATH)");
     devnet->add_option("--log-level", log_level)->capture_default_str();
     devnet->callback([&] {

@@ -31,6 +31,7 @@
 
 #include "eth_api.hpp"
 #include "jwt.hpp"
+#include "l1sload_source.hpp"
 #include "rpc_server.hpp"
 
 namespace l2::node {
@@ -117,6 +118,7 @@ struct RollupNode::Impl
     derivation::RollupConfig rollup;
     std::unique_ptr<state::RocksDbStore> db;
     std::unique_ptr<execution::Chain> chain;
+    std::unique_ptr<L1SloadSource> l1sload;  ///< L1SLOAD's reader (the chain points at it)
     std::unique_ptr<l1client::RpcClient> l1_rpc;
     std::unique_ptr<l1client::L1Client> l1;
     std::unique_ptr<derivation::Pipeline> pipeline;
@@ -191,6 +193,8 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
     if (!chain)
         return unexpected(chain.error());
     impl->chain = std::move(*chain);
+    impl->l1sload = std::make_unique<L1SloadSource>(cfg, *impl->db);
+    impl->chain->set_l1_storage(impl->l1sload.get());
     if (impl->chain->genesis().hash != rollup->genesis_l2.hash)
         return unexpected("rollup.genesis.l2.hash " + to_0x_hex(rollup->genesis_l2.hash.view()) +
                           " is not this chain config's genesis " +
@@ -303,6 +307,17 @@ std::string RollupNode::Impl::metrics() const
     gauge("l2node_derivation_l1_block", "Newest L1 block derivation has read.", d.l1_cursor);
     gauge("l2node_l1_head", "Newest L1 block seen.", d.l1_head);
     gauge("l2node_synced", "1 once derivation has caught up with L1.", synced ? 1 : 0);
+    {
+        const auto ls = l1sload->stats();
+        counter("l2node_l1sload_memory_hits_total", "L1SLOAD keys answered from memory.",
+                ls.memory_hits);
+        counter("l2node_l1sload_disk_hits_total", "L1SLOAD keys answered from the database.",
+                ls.disk_hits);
+        counter("l2node_l1sload_misses_total", "L1SLOAD keys that needed L1.", ls.misses);
+        counter("l2node_l1sload_failures_total", "L1SLOAD reads L1 did not answer.", ls.failures);
+        gauge("l2node_l1sload_l1_down", "1 while the last L1SLOAD read failed.",
+              l1sload->l1_down() ? 1 : 0);
+    }
     gauge("l2node_derivation_error", "1 while the last derivation step failed.",
           d.last_error.empty() ? 0 : 1);
     counter("l2node_derived_blocks_total", "L2 blocks executed from L1 data.", d.blocks_derived);
@@ -327,6 +342,9 @@ std::string RollupNode::Impl::metrics() const
         counter("l2node_blocks_built_total", "Blocks built since start.", st.blocks_built);
         counter("l2node_txs_included_total", "User transactions included since start.",
                 st.txs_included);
+        counter("l2node_txs_deferred_l1sload_total",
+                "Transactions left in the pool because their L1SLOAD could not reach L1.",
+                st.txs_deferred_l1);
         gauge("l2node_sequencer_error", "1 while the last block attempt failed.",
               st.last_error.empty() ? 0 : 1);
     }
@@ -348,6 +366,7 @@ void RollupNode::Impl::block_loop()
     using namespace std::chrono;
     std::string last_seq_error, last_derive_error;
     auto next_derive = steady_clock::now();
+    milliseconds derive_backoff{500};
     // Sync progress: rate and ETA every 5 s until caught up.
     auto progress_at = steady_clock::now() + seconds{5};
     uint64_t progress_from = pipeline->status().l1_cursor;
@@ -363,11 +382,14 @@ void RollupNode::Impl::block_loop()
                 if (r.error() != last_derive_error)
                     spdlog::warn("derivation: {} (retrying)", r.error());
                 last_derive_error = r.error();
-                next_derive = steady_clock::now() + milliseconds{1000};
+                // Backoff while the error lasts (L1 down): 1 s, doubling to 8 s.
+                derive_backoff = std::min(derive_backoff * 2, milliseconds{8000});
+                next_derive = steady_clock::now() + derive_backoff;
             }
             else
             {
                 last_derive_error.clear();
+                derive_backoff = milliseconds{500};
                 if (r->l2_blocks > 0 && pool)
                     pool->on_new_head();
                 if (r->caught_up && !synced.exchange(true))

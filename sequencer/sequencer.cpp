@@ -208,10 +208,12 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
         m_rollup, origin.block, origin.sequence_number, timestamp, deposits);
     execution::BlockBuilder builder{m_chain.state(), m_chain.spec(), head.header, head.hash,
                                     std::move(attrs), m_chain.block_hash_fn()};
+    builder.set_l1_storage(m_chain.l1_storage());
     if (auto r = builder.apply_deposits(); !r)
         return unexpected("deposits: " + r.error().message);
 
     size_t included = 0;
+    size_t deferred = 0;
     std::vector<Hash> dropped;
     if (!drifted && !window_closing)
     {
@@ -233,6 +235,13 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
             case execution::TxRejection::kGasLimitAboveBlock:
             case execution::TxRejection::kNonceTooHigh:
                 break;  // may fit a later block
+            case execution::TxRejection::kL1Unavailable:
+                // Its L1SLOAD could not reach L1: not invalid, not a revert. It stays in the
+                // pool (with its sender's later txs) for a block after L1 answers again.
+                spdlog::warn("sequencer: tx {} deferred: it calls L1SLOAD and L1 is unavailable",
+                             to_0x_hex(ptx->hash.view()));
+                ++deferred;
+                break;
             default:
                 spdlog::debug("sequencer: dropping tx {}: {}", to_0x_hex(ptx->hash.view()),
                               execution::to_string(out.error()));
@@ -258,6 +267,7 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
         m_status.l1_origin = origin.block.number;
         ++m_status.blocks_built;
         m_status.txs_included += included;
+        m_status.txs_deferred_l1 += deferred;
         m_status.last_error.clear();
     }
     spdlog::info("sequencer: block {} txs={} deposits={} gas={} origin={}{}", number, tx_count,

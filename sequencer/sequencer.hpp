@@ -35,6 +35,7 @@ struct SequencerStatus
     uint64_t l1_head = 0;  ///< the newest L1 block seen
     uint64_t blocks_built = 0;
     uint64_t txs_included = 0;
+    uint64_t txs_deferred_l1 = 0;  ///< txs left in the pool because their L1SLOAD had no L1
     std::string last_error;  ///< the last L1 or build error (empty when fine)
 };
 

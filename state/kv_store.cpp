@@ -26,6 +26,8 @@ const char* column_name(Column c) noexcept
         return "meta";
     case Column::kUndo:
         return "undo";
+    case Column::kL1Sload:
+        return "l1sload";
     }
     return "unknown";
 }

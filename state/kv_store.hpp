@@ -29,8 +29,9 @@ enum class Column : uint8_t
     kCanonical,  ///< block_num(8 BE) -> hash
     kMeta,       ///< named values: heads, schema version, pruning marks
     kUndo,       ///< block_num(8 BE) -> the block's undo record (undo.hpp)
+    kL1Sload,    ///< L1SLOAD cache: l1_num(8 BE) || address(20) || key(32) -> l1_hash || value
 };
-inline constexpr size_t kColumnCount = 10;
+inline constexpr size_t kColumnCount = 11;
 const char* column_name(Column c) noexcept;
 
 /// A key or value held by a WriteBatch: a view that converts to Bytes where one is needed.

@@ -8,6 +8,7 @@
 #include <txtypes/rlp.hpp>
 
 #include "../gas_price_oracle.hpp"
+#include "../l1sload.hpp"
 #include "../precompiles.hpp"
 #include "../predeploys.hpp"
 #include "../wasm/evm_entry.hpp"
@@ -30,6 +31,32 @@ enum class WasmEntry : uint8_t
     kModule,
 };
 
+/// L1SLOAD (../l1sload.hpp): malformed input or too little gas fails consuming all gas; an L1
+/// that cannot answer aborts the transaction.
+CallResult call_l1sload(Evm& evm, const Message& msg)
+{
+    const uint64_t cost = l1sload_gas(msg.input, evm.gas());
+    if (cost > static_cast<uint64_t>(msg.gas))
+        return {Status::kOutOfGas, 0, 0, {}, {}};
+    const auto in = decode_l1sload_input(msg.input);  // valid: the cost was finite
+    const BlockContext& b = evm.block();
+    if (b.l1_storage == nullptr)
+    {
+        evm.abort("L1SLOAD: this node has no L1 storage reader");
+        return {Status::kL1Unavailable, 0, 0, {}, {}};
+    }
+    auto values = b.l1_storage->load(in->account, in->keys, b.l1_block_number, b.l1_block_hash);
+    if (!values || values->size() != in->keys.size())
+    {
+        evm.abort(values ? "L1SLOAD: wrong number of values" : values.error());
+        return {Status::kL1Unavailable, 0, 0, {}, {}};
+    }
+    Bytes out(32 * values->size(), 0);
+    for (size_t i = 0; i < values->size(); ++i)
+        std::memcpy(out.data() + 32 * i, (*values)[i].data(), 32);
+    return {Status::kSuccess, msg.gas - static_cast<int64_t>(cost), 0, std::move(out), {}};
+}
+
 /// A message to the WASM side (wasm/evm_entry.hpp): a trap reverts, keeping the gas left.
 CallResult call_wasm(Evm& evm, const Message& msg, WasmEntry entry)
 {
@@ -40,6 +67,8 @@ CallResult call_wasm(Evm& evm, const Message& msg, WasmEntry entry)
     env.block_number = evm.block().number;
     env.block_timestamp = evm.block().timestamp;
     env.l1_block_number = evm.block().l1_block_number;
+    env.l1_block_hash = evm.block().l1_block_hash;
+    env.l1_storage = evm.block().l1_storage;
     const wasm::EvmFrame frame{evm.state(), evm.logs(), evm.gas(), evm.block().chain_id, env,
                                msg.is_static, msg.gas};
     wasm::FrameResult r;
@@ -67,6 +96,9 @@ CallResult call_wasm(Evm& evm, const Message& msg, WasmEntry entry)
         return {Status::kRevert, r.gas_left, 0, std::move(r.output), {}};
     case wasm::CallStatus::kOutOfGas:
         break;
+    case wasm::CallStatus::kL1Unavailable:
+        evm.abort(r.message.empty() ? std::string{"L1SLOAD: L1 unavailable"} : r.message);
+        return {Status::kL1Unavailable, 0, 0, {}, {}};
     }
     return {Status::kOutOfGas, 0, 0, {}, {}};
 }
@@ -106,6 +138,8 @@ const char* to_string(Status s) noexcept
         return "invalid contract code (too large or 0xEF prefix)";
     case Status::kPrecompileFailure:
         return "precompile failure";
+    case Status::kL1Unavailable:
+        return "L1 unavailable";
     }
     return "unknown";
 }
@@ -218,6 +252,12 @@ CallResult Evm::call_message(const Message& msg)
         CallResult r = call_wasm(*this, msg,
                                  msg.code_address == wasm::kDeployerAddress ? WasmEntry::kDeploy
                                                                             : WasmEntry::kReadU64);
+        return r.status == Status::kSuccess ? r : fail(std::move(r));
+    }
+
+    if (pc && m_l2 && msg.code_address == kL1SloadAddress)
+    {
+        CallResult r = call_l1sload(*this, msg);
         return r.status == Status::kSuccess ? r : fail(std::move(r));
     }
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -14,6 +15,10 @@
 #include <txtypes/uint256.hpp>
 
 #include "../gas_schedule.hpp"
+
+namespace l2::execution {
+class L1StorageReader;
+}
 
 namespace l2::execution::evm {
 
@@ -34,6 +39,9 @@ enum class Status : uint8_t
     kAddressCollision,
     kContractValidationFailure,  ///< code too large or starting with 0xEF
     kPrecompileFailure,
+    /// Not an EVM outcome: L1SLOAD could not reach L1. The whole transaction is aborted (never
+    /// included, never charged); Evm::abort_reason() says why.
+    kL1Unavailable,
 };
 
 const char* to_string(Status s) noexcept;
@@ -80,8 +88,12 @@ struct BlockContext
     U256 base_fee;
     U256 blob_base_fee;
     uint64_t chain_id = 1;
-    /// L1 origin block number of an l2node block (the L1-info tx's); the WASM host API reads it.
+    /// L1 origin of an l2node block (the L1-info tx's): L1SLOAD reads there, the WASM host API
+    /// reports the number.
     uint64_t l1_block_number = 0;
+    Hash l1_block_hash;
+    /// L1SLOAD's source; nullptr makes every L1SLOAD abort its transaction (kL1Unavailable).
+    L1StorageReader* l1_storage = nullptr;
     /// Hash of an ancestor block (BLOCKHASH); zero hash when unknown.
     std::function<Hash(uint64_t)> block_hash;
 };
@@ -114,6 +126,11 @@ public:
     const GasSchedule& gas() const noexcept { return m_gas; }
     Revision revision() const noexcept { return m_rev; }
     bool l2() const noexcept { return m_l2; }
+
+    /// Aborts the transaction (kL1Unavailable): every frame unwinds, the executor drops it.
+    void abort(std::string reason) { m_abort_reason = std::move(reason); }
+    bool aborted() const noexcept { return !m_abort_reason.empty(); }
+    const std::string& abort_reason() const noexcept { return m_abort_reason; }
 
     /// Logs of the transaction so far (those of reverted frames are dropped).
     std::vector<txtypes::Log>& logs() noexcept { return m_logs; }
@@ -158,6 +175,7 @@ private:
     Marks marks() const noexcept;
     void rollback_marks(const Marks& m);
     std::vector<std::unique_ptr<FrameBuffers>> m_buffers;
+    std::string m_abort_reason;
 };
 
 /// Executes `code` for `msg` (the interpreter). `evm` provides state and nested calls.

@@ -398,6 +398,11 @@ bool op_call(Frame& f, uint8_t op) noexcept
     m.input = in_n ? ByteView{f.memory.data() + low_u64(in_off), in_n} : ByteView{};
 
     CallResult r = f.evm.call(m);
+    if (r.status == Status::kL1Unavailable) [[unlikely]]
+    {
+        f.status = Status::kL1Unavailable;  // unwinds every frame: the tx is dropped
+        return false;
+    }
     f.return_data = std::move(r.output);
     const uint64_t copy_n = std::min<uint64_t>(low_u64(out_size), f.return_data.size());
     if (copy_n)
@@ -454,6 +459,11 @@ bool op_create(Frame& f, bool create2) noexcept
     to_be_bytes(salt, m.salt.data());
 
     CallResult r = f.evm.call(m);
+    if (r.status == Status::kL1Unavailable) [[unlikely]]
+    {
+        f.status = Status::kL1Unavailable;
+        return false;
+    }
     f.gas += r.gas_left;
     if (r.status == Status::kSuccess)
     {

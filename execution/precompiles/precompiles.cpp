@@ -1,6 +1,7 @@
 // The precompile registry: which address runs what from which revision (docs/spec/precompiles.md).
 
 #include "execution/precompiles.hpp"
+#include "execution/l1sload.hpp"
 
 #include "bn254.hpp"
 
@@ -88,6 +89,15 @@ PrecompileResult pointeval_run(ByteView, Revision) noexcept
     return {false, {}};
 }
 
+uint64_t l1sload_gas_fn(ByteView input, const GasSchedule& gas, Revision) noexcept
+{
+    return l1sload_gas(input, gas);
+}
+PrecompileResult l1sload_unreachable(ByteView, Revision) noexcept
+{
+    return {};  // never called: Evm::call_message handles 0x10001 (l1sload.hpp)
+}
+
 // ---- the table ----
 
 struct Entry
@@ -113,6 +123,9 @@ constexpr Entry kTable[] = {
     {0x09, Revision::kIstanbul, false, {"blake2f", blake2f_gas, blake2f_run}},
     {0x0a, Revision::kCancun, false, {"point_evaluation", pointeval_gas, pointeval_run}},
     {0x100, Revision::kLondon, true, {"p256verify", p256verify_gas, p256verify_run}},
+    // RIP-7728: the EVM runs it itself (it needs the block's L1 origin and reader); the entry
+    // makes it warm and gives its gas.
+    {0x10001, Revision::kLondon, true, {"l1sload", l1sload_gas_fn, l1sload_unreachable}},
 };
 
 }  // namespace

@@ -36,6 +36,7 @@ public:
     HostStatus dispatch(HostCall& c, std::string& message) noexcept override;
 
     Bytes output;  ///< set_return / revert data
+    bool l1_unavailable = false;  ///< l1_sload failed: the trap aborts the transaction
 
 private:
     HostStatus dispatch_memory_fn(HostCall& c, std::string& message) noexcept;
@@ -111,6 +112,9 @@ HostStatus Dispatcher::dispatch_memory_fn(HostCall& c, std::string& message) noe
             break;
         case HostFn::kEvmStorageRead:
             gas = cost(m_gs.wasm_evm_storage_read);
+            break;
+        case HostFn::kL1Sload:
+            gas = cost(m_gs.l1sload_base) + cost(m_gs.l1sload_per_key);
             break;
         case HostFn::kCaller:
         case HostFn::kValue:
@@ -236,6 +240,24 @@ HostStatus Dispatcher::dispatch_memory_fn(HostCall& c, std::string& message) noe
             write_word(c, a[2], v.data(), 32);
             return HostStatus::kOk;
         }
+        case HostFn::kL1Sload: {
+            // l1_sload(addr_ptr, key_ptr, out_ptr)
+            if (!in_bounds(c, a[0], 20) || !in_bounds(c, a[1], 32) || !in_bounds(c, a[2], 32))
+                return oob("l1_sload");
+            Address addr;
+            Hash key;
+            std::memcpy(addr.data(), c.memory + a[0], 20);
+            std::memcpy(key.data(), c.memory + a[1], 32);
+            auto v = m_host.l1_sload(addr, key);
+            if (!v)
+            {
+                message = std::move(v.error());
+                l1_unavailable = true;
+                return HostStatus::kTrap;
+            }
+            write_word(c, a[2], v->data(), 32);
+            return HostStatus::kOk;
+        }
         default:
             message = "unknown host function";
             return HostStatus::kTrap;
@@ -267,7 +289,8 @@ Result<CallOutcome, WasmError> execute(const Module& module,
             out.output = std::move(dispatcher.output);
             break;
         case bridge::RunStatus::kTrap:
-            out.status = CallStatus::kTrap;
+            out.status =
+                dispatcher.l1_unavailable ? CallStatus::kL1Unavailable : CallStatus::kTrap;
             out.message = r.message;
             break;
         case bridge::RunStatus::kOutOfGas:

@@ -20,6 +20,9 @@ enum class CallStatus : uint8_t
     kRevert,    ///< the module called revert; output = its data
     kTrap,      ///< a WebAssembly or host trap (bounds, unreachable, stack...); reverts
     kOutOfGas,  ///< the gas ran out; reverts and uses all gas
+    /// l1_sload could not reach L1: not an outcome of the module; the EVM aborts the whole
+    /// transaction (evm::Status::kL1Unavailable), `message` says why.
+    kL1Unavailable,
 };
 
 struct CallOutcome

@@ -10,6 +10,8 @@
 #include <txtypes/keccak.hpp>
 #include <txtypes/uint256.hpp>
 
+#include "../l1sload.hpp"
+
 namespace l2::execution::wasm {
 namespace {
 
@@ -53,6 +55,26 @@ public:
         if (m_frame.state.engine(address) != state::Engine::kEvm)
             return Hash{};
         return word_of(m_frame.state.storage(address, from_be_bytes(key.view())));
+    }
+    Result<Hash, std::string> l1_sload(const Address& address, const Hash& key) noexcept override
+    {
+        const CallEnv& e = m_frame.env;
+        if (e.l1_storage == nullptr)
+            return unexpected(std::string{"L1SLOAD: this node has no L1 storage reader"});
+        try
+        {
+            auto v = e.l1_storage->load(address, std::span<const Hash>{&key, 1},
+                                        e.l1_block_number, e.l1_block_hash);
+            if (!v)
+                return unexpected(std::move(v.error()));
+            if (v->size() != 1)
+                return unexpected(std::string{"L1SLOAD: wrong number of values"});
+            return v->front();
+        }
+        catch (const std::exception& ex)  // allocation failure in the reader: not a revert
+        {
+            return unexpected(std::string{"L1SLOAD: "} + ex.what());
+        }
     }
 
 private:
@@ -125,6 +147,8 @@ FrameResult from_outcome(CallOutcome&& o, int64_t gas)
             return {CallStatus::kTrap, left, {}};
         case CallStatus::kOutOfGas:
             break;
+        case CallStatus::kL1Unavailable:
+            return {CallStatus::kL1Unavailable, 0, {}, std::move(o.message)};
     }
     return {CallStatus::kOutOfGas, 0, {}};
 }

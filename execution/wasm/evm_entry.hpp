@@ -48,6 +48,7 @@ struct FrameResult
     CallStatus status = CallStatus::kSuccess;
     int64_t gas_left = 0;
     Bytes output;
+    std::string message;  ///< kL1Unavailable: why
 };
 
 /// Runs the module at `identity` (an account with engine WASM) for the frame.

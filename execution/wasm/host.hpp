@@ -6,10 +6,16 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include <txtypes/bytes.hpp>
 #include <txtypes/hash.hpp>
+#include <txtypes/result.hpp>
 #include <txtypes/uint256.hpp>
+
+namespace l2::execution {
+class L1StorageReader;
+}
 
 namespace l2::execution::wasm {
 
@@ -22,6 +28,8 @@ struct CallEnv
     uint64_t block_number = 0;
     uint64_t block_timestamp = 0;
     uint64_t l1_block_number = 0;  ///< the L1 origin recorded by the block's L1-info tx
+    Hash l1_block_hash;            ///< its hash (l1_sload reads that block)
+    L1StorageReader* l1_storage = nullptr;  ///< l1_sload's source (../l1sload.hpp)
 };
 
 /// The host of one module call. Effects (storage writes, logs) are the caller's to roll back
@@ -41,6 +49,9 @@ public:
     virtual bool emit_log(std::span<const Hash> topics, ByteView data) noexcept = 0;
     /// Cross-engine read: slot `key` of EVM account `address` (zero when absent).
     virtual Hash evm_storage_read(const Address& address, const Hash& key) noexcept = 0;
+    /// L1SLOAD (../l1sload.hpp): slot `key` of L1 account `address` at the block's L1 origin;
+    /// an error when L1 could not answer, which aborts the whole transaction.
+    virtual Result<Hash, std::string> l1_sload(const Address& address, const Hash& key) noexcept = 0;
 };
 
 }  // namespace l2::execution::wasm

@@ -39,10 +39,11 @@ enum class HostFn : uint32_t
     kL1BlockNumber,
     kKeccak256,
     kEvmStorageRead,
+    kL1Sload,
 };
 
 /// The host API, in HostFn order.
-inline constexpr std::array<HostFnSig, 14> kHostFns = {{
+inline constexpr std::array<HostFnSig, 15> kHostFns = {{
     {"storage_read", "li", 0},
     {"storage_write", "li", 0},
     {"caller", "i", 0},
@@ -57,6 +58,7 @@ inline constexpr std::array<HostFnSig, 14> kHostFns = {{
     {"l1_block_number", "", 'l'},
     {"keccak256", "iii", 0},
     {"evm_storage_read", "iii", 0},
+    {"l1_sload", "iii", 0},
 }};
 
 /// Validation limits (the plain mirror of ModuleLimits).

@@ -2,15 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -23,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <txtypes/hex.hpp>
 #include <txtypes/keccak.hpp>
+
+#include "anvil_process.hpp"
 
 using namespace l2;
 using namespace l2::l1client;
@@ -39,93 +32,11 @@ constexpr auto kDev1 = address_literal("70997970c51812dc3a010c7d01b50e0d17dc79c8
 constexpr uint64_t kAnvilChainId = 31337;
 constexpr uint64_t kEther = 1'000'000'000'000'000'000;
 
-uint16_t free_port()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-/// One anvil process; killed by the destructor (and by the kernel if this test process dies).
-class Anvil
+/// One anvil (tests/e2e/l1client/anvil_process.hpp, shared with the L1 storage tests).
+class Anvil : public test::AnvilProcess
 {
 public:
-    explicit Anvil(std::vector<std::string> extra = {})
-    {
-        if (!std::filesystem::exists(L2_ANVIL))
-            return;  // ready() stays false; the test says why.
-        const auto port = std::to_string(free_port());
-        std::vector<std::string> args = {L2_ANVIL, "--port", port, "--host", "127.0.0.1",
-                                         "--silent"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        const pid_t parent = ::getpid();
-        m_pid = ::fork();
-        if (m_pid == 0)
-        {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (::getppid() != parent)
-                ::_exit(1);
-            const int devnull = ::open("/dev/null", O_WRONLY);
-            ::dup2(devnull, STDOUT_FILENO);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        m_url = "http://127.0.0.1:" + port;
-        RpcClientOptions o;
-        o.max_retries = 0;
-        o.connect_timeout = 200ms;
-        o.request_timeout = 1000ms;
-        RpcClient probe{m_url, o};
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
-        while (std::chrono::steady_clock::now() < deadline)
-        {
-            if (probe.call("eth_chainId", nullptr))
-            {
-                m_ready = true;
-                break;
-            }
-            int status = 0;
-            if (::waitpid(m_pid, &status, WNOHANG) == m_pid)
-            {
-                m_pid = -1;  // Exited (e.g. the port was taken).
-                break;
-            }
-            std::this_thread::sleep_for(50ms);
-        }
-    }
-
-    ~Anvil()
-    {
-        if (m_pid <= 0)
-            return;
-        ::kill(m_pid, SIGTERM);
-        for (int i = 0; i < 100; ++i)
-        {
-            if (::waitpid(m_pid, nullptr, WNOHANG) == m_pid)
-                return;
-            std::this_thread::sleep_for(20ms);
-        }
-        ::kill(m_pid, SIGKILL);
-        ::waitpid(m_pid, nullptr, 0);
-    }
-
-    bool ready() const { return m_ready; }
-    const std::string& url() const { return m_url; }
-
-private:
-    pid_t m_pid = -1;
-    std::string m_url;
-    bool m_ready = false;
+    explicit Anvil(std::vector<std::string> extra = {}) : AnvilProcess{L2_ANVIL, std::move(extra)} {}
 };
 
 /// An anvil, a client over it, and a TxSender for the first dev key.

@@ -66,6 +66,16 @@ public:
         const auto it = evm_storage.find({address, key});
         return it == evm_storage.end() ? Hash{} : it->second;
     }
+    /// l1_sload answers from `l1_storage`; `l1_down` makes it fail as an unreachable L1.
+    std::map<std::pair<Address, Hash>, Hash> l1_storage;
+    bool l1_down = false;
+    Result<Hash, std::string> l1_sload(const Address& address, const Hash& key) noexcept override
+    {
+        if (l1_down)
+            return unexpected(std::string{"L1 down"});
+        const auto it = l1_storage.find({address, key});
+        return it == l1_storage.end() ? Hash{} : it->second;
+    }
 };
 
 }  // namespace l2::execution::wasm::test

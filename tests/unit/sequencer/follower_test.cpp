@@ -13,6 +13,7 @@
 #include <derivation/pipeline.hpp>
 #include <execution/chain.hpp>
 #include <execution/l1_info.hpp>
+#include <execution/l1sload.hpp>
 #include <l1client/fake_l1_source.hpp>
 #include <sequencer/batcher.hpp>
 #include <sequencer/chain_pool_view.hpp>
@@ -454,4 +455,111 @@ TEST(Follower, FinalizedFollowsL1Finality)
     const uint64_t fin = f->chain->head_ref(state::Head::kFinalized)->number;
     EXPECT_GT(fin, 0u);
     EXPECT_LT(fin, f->safe());
+}
+
+namespace {
+
+/// L1SLOAD's source for one node: every slot reads as its key + 1; `down` fails every read.
+struct SwitchableL1 final : execution::L1StorageReader
+{
+    bool down = false;
+    int reads = 0;
+    Result<std::vector<Hash>, std::string> load(const Address&, std::span<const Hash> keys,
+                                                uint64_t, const Hash&) override
+    {
+        ++reads;
+        if (down)
+            return unexpected(std::string{"connection refused"});
+        std::vector<Hash> out;
+        for (Hash k : keys)
+        {
+            k[31] = static_cast<uint8_t>(k[31] + 1);
+            out.push_back(k);
+        }
+        return out;
+    }
+};
+
+/// A tx from the World's sender straight to the L1SLOAD precompile (one key).
+void submit_l1sload(World& w)
+{
+    txtypes::Transaction t;
+    t.type = txtypes::TxType::kDynamicFee;
+    t.chain_id = 901;
+    t.nonce = w.nonce++;
+    t.max_fee_per_gas = U256{10'000'000'000ULL};
+    t.max_priority_fee_per_gas = U256{1};
+    t.gas_limit = 60'000;
+    t.to = execution::kL1SloadAddress;
+    t.data = Bytes{kStranger.view()} + Bytes(32, 0x07);
+    ASSERT_TRUE(txtypes::sign_transaction(t, kKey));
+    auto r = w.pool->add(txtypes::encode_transaction(t));
+    ASSERT_TRUE(r) << r.error().message;
+}
+
+}  // namespace
+
+// DESIGN "L1SLOAD": an L1 that does not answer never becomes a revert. The sequencer leaves the
+// tx in its pool and includes it once L1 answers; a follower deriving a block with an L1SLOAD
+// retries (keeping the batch) until L1 answers, then reaches the same chain.
+TEST(Follower, L1SloadWithoutL1DefersTheTxAndTheFollowerWaits)
+{
+    World w;
+    SwitchableL1 seq_l1;
+    w.seq_node->chain->set_l1_storage(&seq_l1);
+    w.run(2, 1);
+
+    // Sequencer, L1 down: blocks go on, the tx stays in the pool.
+    seq_l1.down = true;
+    submit_l1sload(w);
+    w.mine_l1();
+    w.submit_transfer();  // a later nonce of the same sender: waits behind it
+    w.sequence();
+    const auto st = w.seq->status();
+    EXPECT_GE(st.txs_deferred_l1, 1u);
+    EXPECT_EQ(w.pool->size(), 2u);
+    const uint64_t head_down = w.seq_node->head();
+    for (uint64_t n = 1; n <= head_down; ++n)
+        for (const auto& t : w.seq_node->block(n).transactions)
+            EXPECT_NE(t.to, std::optional<Address>{execution::kL1SloadAddress}) << "block " << n;
+
+    // L1 back: both go in, the L1SLOAD tx first.
+    seq_l1.down = false;
+    w.mine_l1();
+    w.sequence();
+    EXPECT_EQ(w.pool->size(), 0u);
+    uint64_t l1sload_block = 0;
+    for (uint64_t n = head_down + 1; n <= w.seq_node->head(); ++n)
+        for (const auto& t : w.seq_node->block(n).transactions)
+            if (t.to == std::optional<Address>{execution::kL1SloadAddress})
+                l1sload_block = n;
+    ASSERT_GT(l1sload_block, head_down);
+    w.batch_new_blocks();
+    w.run(2, 1);
+    w.mine_l1();
+
+    // Follower, L1 down: derivation stops below that block and says why; nothing is dropped.
+    auto f = w.follower();
+    SwitchableL1 f_l1;
+    f_l1.down = true;
+    f->chain->set_l1_storage(&f_l1);
+    bool saw_error = false;
+    for (int i = 0; i < 20; ++i)
+    {
+        auto r = f->pipeline->step(16);
+        if (!r)
+        {
+            EXPECT_NE(r.error().find("L1SLOAD"), std::string::npos) << r.error();
+            saw_error = true;
+        }
+    }
+    EXPECT_TRUE(saw_error);
+    EXPECT_EQ(f->safe(), l1sload_block - 1);
+    EXPECT_EQ(f->pipeline->status().batches_dropped, 0u);
+
+    f_l1.down = false;
+    f->sync();
+    expect_same_chain(*w.seq_node, *f);
+    EXPECT_EQ(f->safe(), w.seq_node->head());
+    EXPECT_EQ(f->pipeline->status().default_blocks, 0u);
 }
