@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include <execution/evm/evm.hpp>
 #include <execution/gas_schedule.hpp>
@@ -31,7 +32,7 @@ struct FuzzL1 final : L1StorageReader
             return unexpected(std::string{"down"});
         std::vector<Hash> out(keys.size() + (mode == 2 ? 1 : 0));
         for (Hash& h : out)
-            h.fill(fill);
+            std::memset(h.data(), fill, h.size());
         return out;
     }
 };
