@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 CTEST_FLAGS ?= --output-on-failure
 
-.PHONY: all bootstrap configure build test unit conformance e2e devnet sanitize fuzz bench format clean
+.PHONY: all bootstrap configure build test unit conformance e2e devnet sanitize fuzz bench soak format clean
 
 all: build
 
@@ -51,6 +51,12 @@ fuzz: bootstrap
 		-DL2_FUZZ=ON -DL2_BENCH=OFF -DL2_WERROR=OFF
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	tests/fuzz/run_all.sh build-fuzz/bin $(FUZZ_SECONDS)
+
+# History-pruning soak (issue 9): database size over time under steady load for
+# history.blocks = 1000 and all, a fresh devnet each (not a ctest; minutes). SOAK_ARGS e.g.
+# `--seconds 600 --history 1000,all`. Output: the table of docs/performance.md.
+soak: build
+	node bench/soak/history_soak.mjs $(BUILD_DIR)/bin/l2node $(SOAK_ARGS)
 
 bench: bootstrap
 	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release

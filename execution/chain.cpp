@@ -9,9 +9,12 @@ Chain::Chain(state::KvStore& kv, ChainSpec spec)
   : m_kv{kv}, m_spec{std::move(spec)}, m_state{kv}, m_blocks{kv}
 {}
 
-Result<std::unique_ptr<Chain>, std::string> Chain::open(state::KvStore& kv, ChainSpec spec)
+Result<std::unique_ptr<Chain>, std::string> Chain::open(state::KvStore& kv, ChainSpec spec,
+                                                        bool archive)
 {
     std::unique_ptr<Chain> c{new Chain{kv, std::move(spec)}};
+    if (archive)
+        c->m_state.keep_all_state();
     auto schema = c->m_blocks.check_schema();
     if (!schema)
         return unexpected(std::string{"database: unsupported schema version"});

@@ -28,8 +28,10 @@ class Chain
 {
 public:
     /// Opens the chain in `kv`: a fresh store gets the genesis block of `spec`; an existing one
-    /// must hold the same genesis (else an error naming both hashes).
-    static Result<std::unique_ptr<Chain>, std::string> open(state::KvStore& kv, ChainSpec spec);
+    /// must hold the same genesis (else an error naming both hashes). `archive`: a fresh store
+    /// keeps every state (no trie GC bookkeeping, StateDb::keep_all_state).
+    static Result<std::unique_ptr<Chain>, std::string> open(state::KvStore& kv, ChainSpec spec,
+                                                            bool archive = false);
 
     const ChainSpec& spec() const noexcept { return m_spec; }
     state::StateDb& state() noexcept { return m_state; }

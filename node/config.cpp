@@ -101,6 +101,16 @@ Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& pa
     num(t["l1sload"]["cache_entries"], "l1sload.cache_entries", uint64_t{1} << 32,
         c.l1sload_cache_entries);
     str(t["log"]["level"], "log.level", c.log_level);
+    if (auto n = t["history"]["blocks"])
+    {
+        // A block count, or "all" (keep everything).
+        if (auto v = n.value<int64_t>(); v && *v >= 0)
+            c.history_blocks = static_cast<uint64_t>(*v);
+        else if (auto a = n.value<std::string>(); a && *a == "all")
+            c.history_blocks = 0;
+        else if (err.empty())
+            err = "history.blocks: expected a block count or \"all\"";
+    }
     if (!err.empty())
         return unexpected(path.string() + ": " + err);
     return c;
@@ -129,6 +139,7 @@ std::string NodeConfig::to_toml() const
                                 {"timeout_ms", static_cast<int64_t>(l1sload_timeout_ms)},
                                 {"cache_entries", static_cast<int64_t>(l1sload_cache_entries)}}},
         {"log", toml::table{{"level", log_level}}},
+        {"history", toml::table{{"blocks", static_cast<int64_t>(history_blocks)}}},
     };
     std::ostringstream os;
     os << t << "\n";

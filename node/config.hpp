@@ -55,6 +55,10 @@ struct NodeConfig
 
     std::string log_level = "info";
 
+    /// `history.blocks`: bodies, receipts and tx index are kept for this many blocks below the
+    /// head (and never pruned above the finalized head); 0 (= "all") keeps everything.
+    uint64_t history_blocks = 0;
+
     /// Loads `path`; missing keys keep their defaults. Errors name the key and the file.
     static Result<NodeConfig, std::string> load(const std::filesystem::path& path);
     std::string to_toml() const;

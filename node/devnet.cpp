@@ -279,6 +279,7 @@ int run_devnet(const DevnetOptions& opts, const std::atomic<bool>& stop)
     node.admin_port = *admin_port;
     node.jwt_secret_file = dir / "jwt.hex";
     node.batcher_key_file = dir / "batcher.key";
+    node.history_blocks = opts.history_blocks;
     node.l1sload_rpc = opts.l1sload_rpc;
     fs::create_directories(node.datadir, ec);
     const fs::path node_config = dir / "sequencer.toml";

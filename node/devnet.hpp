@@ -27,6 +27,7 @@ struct DevnetOptions
     uint16_t follower_port = 0;          ///< the follower's L2 RPC (0 = a free port)
     bool follower = true;                ///< start a follower beside the sequencer
     uint64_t seq_window_size = 200;      ///< L1 blocks (rollup.json); small for downtime tests
+    uint64_t history_blocks = 0;         ///< both nodes' `history.blocks` (0 = keep all)
     /// Both nodes' `l1sload.rpc` (empty = anvil itself): e.g. a proxy for L1-outage rehearsals.
     std::string l1sload_rpc;
 };

@@ -221,11 +221,10 @@ RpcParse<StateAt> open_state(EthApiContext& ctx, const BlockTag& tag)
 
 RpcParse<void> check_state(const StateAt& s)
 {
+    // A trie node missing below the head: its state was garbage-collected behind the history
+    // window (history.blocks), the same 4444 as pruned bodies.
     if (s.trie && s.trie->missing())
-        return server_error("historical state not available for block " +
-                            std::to_string(s.header.number) +
-                            " (only the head and blocks "
-                            "whose state is not pruned)");
+        return pruned_error(s.header.number);
     return {};
 }
 
@@ -300,7 +299,14 @@ RpcResult rollup_sync_status(EthApiContext& ctx, const json& params)
         return unexpected(ok.error());
     if (!ctx.sync_status)
         return server_error("sync status not available");
-    return ctx.sync_status();
+    json j = ctx.sync_status();
+    // History pruning (issue 9): the oldest block whose body, receipts and tx index are stored.
+    auto oldest = ctx.chain.blocks().oldest_available();
+    if (!oldest)
+        return db_error(oldest.error());
+    if (j.is_object())
+        j["oldest_available_block"] = *oldest;
+    return j;
 }
 
 }  // namespace

@@ -142,6 +142,11 @@ RpcResult get_logs(EthApiContext& ctx, const json& params)
             return db_error(h.error());
         if (!*h)
             return server_error("unknown block");
+        auto oldest = ctx.chain.blocks().oldest_available();
+        if (!oldest)
+            return db_error(oldest.error());
+        if ((*id)->number < *oldest)
+            return pruned_error((*id)->number);
         if (auto ok = logs.scan(**id, **h); !ok)
             return unexpected(ok.error());
         return logs.take();
@@ -165,6 +170,13 @@ RpcResult get_logs(EthApiContext& ctx, const json& params)
         return rpc_error(kLimitExceeded, "block range of " + std::to_string(last - *from + 1) +
                                              " blocks exceeds the limit of " +
                                              std::to_string(ctx.limits.max_logs_block_range));
+    // A range reaching below the history window cannot be answered completely (the receipts
+    // are gone): 4444, even where the blooms would have skipped the pruned blocks.
+    auto oldest = ctx.chain.blocks().oldest_available();
+    if (!oldest)
+        return db_error(oldest.error());
+    if (*from < *oldest)
+        return pruned_error(*from);
     for (uint64_t n = *from; n <= last; ++n)
     {
         auto h = canonical_header(ctx, n);

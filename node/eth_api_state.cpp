@@ -190,8 +190,7 @@ RpcResult eth_estimate_gas(EthApiContext& ctx, const json& params)
 Unexpected<RpcError> trie_error(const StateAt& s, const state::KvError& e)
 {
     if (!s.is_head)
-        return server_error("historical state not available for block " +
-                            std::to_string(s.header.number) + " (pruned)");
+        return pruned_error(s.header.number);  // GCed state behind the history window
     return db_error(e);
 }
 

@@ -14,6 +14,7 @@
 #include <node/cli_commands.hpp>
 #include <node/config.hpp>
 #include <node/devnet.hpp>
+#include <node/history_pruner.hpp>
 #include <node/rollup_node.hpp>
 
 namespace {
@@ -43,7 +44,7 @@ void set_log_level(const std::string& level)
 
 struct NodeFlags
 {
-    std::string config_path, datadir, l1_rpc, sequencer_rpc;
+    std::string config_path, datadir, l1_rpc, sequencer_rpc, history_blocks;
     int rpc_port = -1, admin_port = -1;
 };
 
@@ -72,6 +73,16 @@ int run_node(l2::node::NodeConfig::Role role, const NodeFlags& flags)
         cfg.rpc_port = static_cast<uint16_t>(flags.rpc_port);
     if (flags.admin_port >= 0)
         cfg.admin_port = static_cast<uint16_t>(flags.admin_port);
+    if (!flags.history_blocks.empty())
+    {
+        auto n = l2::node::parse_history_blocks(flags.history_blocks);
+        if (!n)
+        {
+            std::fprintf(stderr, "error: --%s\n", n.error().c_str());
+            return 2;
+        }
+        cfg.history_blocks = *n;
+    }
     if (cfg.chain_file.empty() || cfg.rollup_file.empty())
     {
         std::fprintf(stderr, "error: the config must name `chain` and `rollup` files\n");
@@ -129,6 +140,10 @@ int main(int argc, char** argv)
                        "sequencing window in L1 blocks (rollup.json seq_window_size)")
         ->capture_default_str();
     devnet->add_flag("!--no-follower", dev.follower, "do not start a follower");
+    std::string dev_history = "all";
+    devnet->add_option("--history.blocks", dev_history,
+                       "`history.blocks` of the sequencer and the follower (N or all)")
+        ->capture_default_str();
     devnet->add_option("--l1sload-rpc", dev.l1sload_rpc,
                        "L1 endpoint for L1SLOAD reads of both nodes (default: anvil)");
     devnet->add_option("--anvil", dev.anvil, "anvil binary (default: node_modules, PATH)");
@@ -137,6 +152,14 @@ int main(int argc, char** argv)
         set_log_level(log_level);
         dev.datadir = dev_dir;
         dev.self = argv[0];
+        auto hb = l2::node::parse_history_blocks(dev_history);
+        if (!hb)
+        {
+            std::fprintf(stderr, "error: --%s\n", hb.error().c_str());
+            rc = 2;
+            return;
+        }
+        dev.history_blocks = *hb;
         rc = l2::node::run_devnet(dev, g_stop);
     });
 
@@ -152,6 +175,9 @@ int main(int argc, char** argv)
         cmd->add_option("--datadir", flags.datadir, "overrides `datadir`");
         cmd->add_option("--l1-rpc", flags.l1_rpc, "overrides `l1_rpc`");
         cmd->add_option("--rpc-port", flags.rpc_port, "overrides `rpc.port`");
+        cmd->add_option("--history.blocks", flags.history_blocks,
+                        "overrides `history.blocks`: keep bodies, receipts and tx index of the "
+                        "newest N blocks, or `all` (docs/config.md)");
     }
     seq->add_option("--admin-port", flags.admin_port, "overrides `admin.port`");
     follower->add_option("--sequencer-rpc", flags.sequencer_rpc,

@@ -30,6 +30,7 @@
 #include <txtypes/hex.hpp>
 
 #include "eth_api.hpp"
+#include "history_pruner.hpp"
 #include "jwt.hpp"
 #include "l1sload_source.hpp"
 #include "rpc_server.hpp"
@@ -142,6 +143,8 @@ struct RollupNode::Impl
     std::unique_ptr<RpcServer> rpc;
     std::unique_ptr<RpcServer> admin;
     std::unique_ptr<BigStackThread> block_thread;
+    std::unique_ptr<HistoryPruner> pruner;  ///< history.blocks (issue 9)
+    std::atomic<uint64_t> trie_gc_nodes_deleted{0};
     std::atomic<bool> stopping{false};
     std::atomic<bool> synced{false};  ///< derivation has caught up with L1 once
     std::mutex wake_mutex;
@@ -189,7 +192,8 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
     if (!db)
         return unexpected(db.error().message);
     impl->db = std::move(*db);
-    auto chain = execution::Chain::open(*impl->db, std::move(*spec));
+    // history.blocks = all: an archive, whose state is never GCed (no reference counting).
+    auto chain = execution::Chain::open(*impl->db, std::move(*spec), cfg.history_blocks == 0);
     if (!chain)
         return unexpected(chain.error());
     impl->chain = std::move(*chain);
@@ -253,6 +257,56 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
     }
     else if (!cfg.sequencer_rpc.empty())
         impl->sequencer_rpc = std::make_unique<l1client::RpcClient>(cfg.sequencer_rpc);
+
+    {
+        HistoryPrunerConfig pc;
+        pc.keep_blocks = cfg.history_blocks;
+        const execution::Chain* chain_ptr = impl->chain.get();
+        impl->pruner = std::make_unique<HistoryPruner>(
+            *impl->db, impl->chain->blocks(), pc, [chain_ptr] {
+                const auto fin = chain_ptr->head_ref(state::Head::kFinalized);
+                return PruneHeads{chain_ptr->head().header.number, fin ? fin->number : 0};
+            });
+        // Trie GC behind the history window (docs/spec/state.md): old state goes with old
+        // history; the pruner never passes the finalized head, so rewinds keep what they need.
+        execution::Chain* gc_chain = impl->chain.get();
+        std::atomic<uint64_t>* gc_deleted = &impl->trie_gc_nodes_deleted;
+        impl->pruner->state_gc = [gc_chain, gc_deleted](uint64_t up_to_block) {
+            state::TrieGcStats total;
+            for (;;)
+            {
+                auto r = gc_chain->state().collect_garbage(up_to_block, 16);
+                if (!r)
+                {
+                    spdlog::warn("trie GC: {}", r.error().message);
+                    break;
+                }
+                if (r->anomalies != 0)
+                    spdlog::error("trie GC: {} reference count anomalies up to block {}",
+                                  r->anomalies, up_to_block);
+                total.blocks += r->blocks;
+                total.nodes_deleted += r->nodes_deleted;
+                if (r->blocks == 0)
+                    break;
+            }
+            if (total.blocks != 0)
+                spdlog::debug("trie GC: state up to block {}: {} blocks, {} nodes deleted",
+                              up_to_block, total.blocks, total.nodes_deleted);
+            *gc_deleted += total.nodes_deleted;
+        };
+        if (cfg.history_blocks != 0)
+            spdlog::info("state: {}", impl->chain->state().trie_gc_status());
+        state::RocksDbStore* db_ptr = impl->db.get();
+        impl->pruner->compact = [db_ptr] {
+            for (auto c : {state::Column::kBodies, state::Column::kReceipts, state::Column::kTxIndex})
+                db_ptr->compact(c);
+        };
+        spdlog::info("history: {}; oldest available block {}",
+                     cfg.history_blocks == 0
+                         ? std::string{"keeping all blocks"}
+                         : "keeping the newest " + std::to_string(cfg.history_blocks) + " blocks",
+                     impl->pruner->oldest_block());
+    }
 
     const auto head = impl->chain->head();
     spdlog::info("{} for chain {} opened at {}: head {} {}",
@@ -330,6 +384,9 @@ std::string RollupNode::Impl::metrics() const
             "Batch-inbox txs not from the batcher or malformed.", d.txs_ignored);
     counter("l2node_l1_reorgs_total", "L1 reorgs handled by derivation.", d.l1_reorgs);
     counter("l2node_l2_reorgs_total", "Unsafe L2 blocks replaced by derived ones.", d.l2_reorgs);
+    counter("l2node_trie_gc_nodes_deleted_total",
+            "Trie nodes of old state garbage-collected behind the history window.",
+            trie_gc_nodes_deleted.load());
     if (is_sequencer())
     {
         const auto st = seq->status();
@@ -347,6 +404,19 @@ std::string RollupNode::Impl::metrics() const
                 st.txs_deferred_l1);
         gauge("l2node_sequencer_error", "1 while the last block attempt failed.",
               st.last_error.empty() ? 0 : 1);
+    }
+    if (pruner)
+    {
+        gauge("l2node_history_oldest_block",
+              "Oldest block with its body, receipts and tx index (history.blocks).",
+              pruner->oldest_block());
+        counter("l2node_history_pruned_blocks_total", "Blocks whose history was pruned.",
+                pruner->pruned_blocks());
+        m << "# HELP l2node_history_bytes Approximate bytes of the pruned columns (SST files + "
+             "memtables).\n# TYPE l2node_history_bytes gauge\n";
+        for (auto c : {state::Column::kBodies, state::Column::kReceipts, state::Column::kTxIndex})
+            m << "l2node_history_bytes{column=\"" << state::column_name(c) << "\"} "
+              << db->approximate_size(c) << '\n';
     }
     if (batcher)
     {
@@ -566,6 +636,7 @@ Result<void, std::string> RollupNode::start()
         std::make_unique<BigStackThread>(kExecutionStackBytes, [&s] { s.block_loop(); });
     if (s.batcher)
         s.batcher_thread = std::thread{[&s] { s.batcher_loop(); }};
+    s.pruner->start();
     spdlog::info("L2 RPC on http://{}:{}", s.cfg.rpc_host, *port);
     return {};
 }
@@ -579,6 +650,8 @@ void RollupNode::stop()
         m_impl->block_thread->join();
     if (m_impl->batcher_thread.joinable())
         m_impl->batcher_thread.join();
+    if (m_impl->pruner)
+        m_impl->pruner->stop();
     if (m_impl->rpc)
         m_impl->rpc->stop();
     if (m_impl->admin)

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <txtypes/hex.hpp>
 #include <txtypes/keccak.hpp>
@@ -15,6 +17,7 @@ namespace {
 // Column::kMeta key names (docs/spec/block-store.md).
 constexpr std::string_view kSchemaKey = "schema_version";
 constexpr std::string_view kBlockNumPrefix = "block_num/";
+constexpr std::string_view kOldestKey = "history/oldest";
 
 std::string_view head_key(Head head) noexcept
 {
@@ -246,6 +249,61 @@ void BlockStore::init_schema(WriteBatch& batch) const
     batch.put(Column::kMeta, as_view(kSchemaKey), view(num_key(kBlockStoreSchemaVersion)));
 }
 
+Result<uint64_t, KvError> BlockStore::prune_history(WriteBatch& batch,
+                                                    uint64_t from,
+                                                    uint64_t to) const
+{
+    if (from > to)
+        return unexpected(KvError{"prune_history: empty range " + std::to_string(from) + ".." +
+                                  std::to_string(to)});
+    uint64_t dropped = 0;
+    for (uint64_t n = from;; ++n)
+    {
+        const auto prefix = num_key(n);
+        // Every block stored at this height (the canonical one and reorged-out siblings): the
+        // keys sort by number first, so one prefix scan finds them. Collected before reading
+        // the index (a visitor must not call back into the store).
+        std::vector<std::pair<Bytes, Bytes>> bodies;
+        scan_prefix(m_kv, Column::kBodies, view(prefix), [&](ByteView k, ByteView v) {
+            bodies.emplace_back(Bytes{k}, Bytes{v});
+            return true;
+        });
+        std::vector<Bytes> receipts;
+        scan_prefix(m_kv, Column::kReceipts, view(prefix), [&](ByteView k, ByteView) {
+            receipts.emplace_back(k);
+            return true;
+        });
+        for (const auto& [key, body] : bodies)
+        {
+            auto txs = body_txs(body);
+            if (!txs)
+                return unexpected(
+                    corrupt(Column::kBodies, key, "body", rlp::to_string(txs.error())));
+            for (uint32_t i = 0; !txs->empty(); ++i)
+            {
+                const auto txn = next_item(*txs);
+                if (!txn)
+                    return unexpected(
+                        corrupt(Column::kBodies, key, "body", rlp::to_string(txn.error())));
+                const Hash tx_hash = tx_item_hash(*txn);
+                const auto entry = get(Column::kTxIndex, tx_hash.view());
+                if (entry && ByteView{*entry} == view(tx_index_value(n, i)))
+                {
+                    batch.del(Column::kTxIndex, tx_hash.view());
+                    ++dropped;
+                }
+            }
+            batch.del(Column::kBodies, key);
+        }
+        for (const auto& key : receipts)
+            batch.del(Column::kReceipts, key);
+        if (n == to)
+            break;
+    }
+    batch.put(Column::kMeta, as_view(kOldestKey), view(num_key(to + 1)));
+    return dropped;
+}
+
 // ---- reads ---------------------------------------------------------------------------------
 
 std::optional<Bytes> BlockStore::get(Column c, ByteView key) const
@@ -284,6 +342,17 @@ Result<std::optional<BlockRef>, KvError> BlockStore::head(Head head) const
     ref.number = load_be(ByteView{*v}.substr(0, kNumSize));
     std::copy(v->begin() + kNumSize, v->end(), ref.hash.bytes.begin());
     return ref;
+}
+
+Result<uint64_t, KvError> BlockStore::oldest_available() const
+{
+    const ByteView key = as_view(kOldestKey);
+    const auto v = get(Column::kMeta, key);
+    if (!v)
+        return uint64_t{0};
+    if (v->size() != kNumSize)
+        return unexpected(corrupt(Column::kMeta, key, "oldest available block", "not 8 bytes"));
+    return load_be(*v);
 }
 
 Result<std::optional<Hash>, KvError> BlockStore::canonical_hash(uint64_t block_num) const

@@ -94,6 +94,17 @@ public:
     /// Writes the schema version; once, in the batch that creates the database (genesis).
     void init_schema(WriteBatch& batch) const;
 
+    /// History pruning (DESIGN.md "History pruning"): adds to `batch` the deletes of the
+    /// bodies, receipts and tx-index entries of every stored block at heights [from, to] (both
+    /// inclusive; canonical blocks and reorged-out siblings alike) and sets the oldest available
+    /// block (Column::kMeta "history/oldest") to `to + 1`, so one write applies all of it or
+    /// none. Headers, the hash -> number index and canonical marks stay. A tx-index entry goes
+    /// only when it points at the pruned height (a transaction re-included higher keeps its
+    /// entry). The caller prunes only blocks no reorg can reach (at or below the finalized
+    /// head). Reads the bodies (to find their transactions); an error when one does not decode
+    /// or `from > to`. Returns the number of transactions whose index entry was dropped.
+    Result<uint64_t, KvError> prune_history(WriteBatch& batch, uint64_t from, uint64_t to) const;
+
     // ---- reads ------------------------------------------------------------------------
 
     /// At open: true when the schema version is this build's, false when the database has
@@ -101,6 +112,11 @@ public:
     Result<bool, KvError> check_schema() const;
 
     Result<std::optional<BlockRef>, KvError> head(Head head) const;
+
+    /// The lowest block number whose body, receipts and tx-index entries are still stored: 0
+    /// on a database that was never pruned, else one above the last pruned height. Blocks
+    /// below it keep their headers only.
+    Result<uint64_t, KvError> oldest_available() const;
 
     Result<std::optional<Hash>, KvError> canonical_hash(uint64_t block_num) const;
 

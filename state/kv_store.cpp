@@ -28,6 +28,10 @@ const char* column_name(Column c) noexcept
         return "undo";
     case Column::kL1Sload:
         return "l1sload";
+    case Column::kTrieRefs:
+        return "trie_refs";
+    case Column::kTrieGc:
+        return "trie_gc";
     }
     return "unknown";
 }

@@ -4,6 +4,7 @@
 /// Writes go through a WriteBatch applied atomically: one block = one batch.
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -30,8 +31,10 @@ enum class Column : uint8_t
     kMeta,       ///< named values: heads, schema version, pruning marks
     kUndo,       ///< block_num(8 BE) -> the block's undo record (undo.hpp)
     kL1Sload,    ///< L1SLOAD cache: l1_num(8 BE) || address(20) || key(32) -> l1_hash || value
+    kTrieRefs,   ///< trie node hash -> reference count (counter, docs/spec/state.md)
+    kTrieGc,     ///< block_num(8 BE) -> the block's trie GC record (undo.hpp)
 };
-inline constexpr size_t kColumnCount = 11;
+inline constexpr size_t kColumnCount = 13;
 const char* column_name(Column c) noexcept;
 
 /// A key or value held by a WriteBatch: a view that converts to Bytes where one is needed.
@@ -42,6 +45,33 @@ struct BatchBytes : ByteView
     BatchBytes(ByteView v) noexcept : ByteView{v} {}
     operator Bytes() const { return Bytes{static_cast<const ByteView&>(*this)}; }
 };
+
+/// Columns whose values are counters (WriteBatch::add).
+inline constexpr bool is_counter_column(Column c) noexcept
+{
+    return c == Column::kTrieRefs;
+}
+
+/// A counter's stored form: 8 bytes, big-endian two's complement.
+inline std::array<uint8_t, 8> encode_counter(int64_t v) noexcept
+{
+    std::array<uint8_t, 8> out{};
+    auto u = static_cast<uint64_t>(v);
+    for (size_t i = 8; i-- > 0; u >>= 8)
+        out[i] = static_cast<uint8_t>(u);
+    return out;
+}
+
+/// A counter's value; anything but 8 bytes reads as 0 (never written so).
+inline int64_t decode_counter(ByteView v) noexcept
+{
+    if (v.size() != 8)
+        return 0;
+    uint64_t u = 0;
+    for (const uint8_t b : v)
+        u = (u << 8) | b;
+    return static_cast<int64_t>(u);
+}
 
 /// A set of writes applied all-or-nothing. Keys and values are copied into chunks the batch
 /// owns (a block's batch holds ~10^5 writes: one allocation per chunk, not two per write);
@@ -55,6 +85,8 @@ public:
         bool is_delete;
         BatchBytes key;
         BatchBytes value;
+        /// A counter add (`add`): `value` is the 8-byte big-endian delta.
+        bool is_add = false;
     };
 
     WriteBatch() = default;
@@ -79,7 +111,14 @@ public:
             return *this;
         clear();
         for (const Op& op : other.m_ops)
-            op.is_delete ? del(op.column, op.key) : put(op.column, op.key, op.value);
+        {
+            if (op.is_delete)
+                del(op.column, op.key);
+            else if (op.is_add)
+                add(op.column, op.key, decode_counter(op.value));
+            else
+                put(op.column, op.key, op.value);
+        }
         return *this;
     }
 
@@ -92,6 +131,15 @@ public:
     {
         m_ops.push_back({c, true, copy(key), {}});
         m_bytes += key.size();
+    }
+    /// Adds `delta` to the counter at `key`: a counter is an 8-byte big-endian two's-complement
+    /// int64 (encode_counter), an absent key counts 0. Only on counter columns (kTrieRefs):
+    /// RocksDB applies it with a merge operator, without reading the old value.
+    void add(Column c, ByteView key, int64_t delta)
+    {
+        const auto v = encode_counter(delta);
+        m_ops.push_back({c, false, copy(key), copy({v.data(), v.size()}), true});
+        m_bytes += key.size() + v.size();
     }
     /// Moves `other`'s writes after this batch's (its storage moves along: nothing is copied).
     void append(WriteBatch&& other)

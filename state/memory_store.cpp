@@ -21,6 +21,14 @@ Result<void, KvError> MemoryStore::write(const WriteBatch& batch, bool /*sync*/)
         auto& m = m_columns[static_cast<size_t>(op.column)];
         if (op.is_delete)
             m.erase(op.key);
+        else if (op.is_add)
+        {
+            // A counter add: absent counts 0 (as RocksDB's merge operator does).
+            const auto it = m.find(op.key);
+            const int64_t old = it == m.end() ? 0 : decode_counter(it->second);
+            const auto v = encode_counter(old + decode_counter(op.value));
+            m.insert_or_assign(op.key, Bytes{v.data(), v.size()});
+        }
         else
             m.insert_or_assign(op.key, op.value);
     }

@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -23,6 +24,26 @@ ByteView view(const rocksdb::Slice& s) noexcept
 {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
+
+/// Counter columns (kv_store.hpp, WriteBatch::add): operands and values are 8-byte big-endian
+/// int64s, merged by adding, so an increment needs no read. The name is stored in the OPTIONS
+/// file: never change it.
+class CounterAddOperator final : public rocksdb::AssociativeMergeOperator
+{
+public:
+    bool Merge(const rocksdb::Slice& /*key*/,
+               const rocksdb::Slice* existing,
+               const rocksdb::Slice& value,
+               std::string* new_value,
+               rocksdb::Logger* /*logger*/) const override
+    {
+        const int64_t old = existing != nullptr ? decode_counter(view(*existing)) : 0;
+        const auto sum = encode_counter(old + decode_counter(view(value)));
+        new_value->assign(reinterpret_cast<const char*>(sum.data()), sum.size());
+        return true;
+    }
+    const char* Name() const override { return "l2.int64_be_add"; }
+};
 
 /// A sort record: the column and the key's first 23 bytes (big-endian, zero-padded) inline,
 /// so sorting touches one small array instead of chasing every key's heap pointer. 23 bytes
@@ -103,6 +124,12 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     db_options.create_missing_column_families = true;
     db_options.max_background_jobs = 4;
     db_options.bytes_per_sync = 1 << 20;
+    // Bound the write-ahead log: past this, column families whose memtables still hold its
+    // oldest writes are flushed, so the log (and the disk) stays flat under steady load (a
+    // rarely written column would otherwise keep every log file alive; RocksDB's default bound
+    // is 4x the memtables, several GiB). One memtable's worth: the flushes it forces are of
+    // columns written rarely, and cheap.
+    db_options.max_total_wal_size = uint64_t{64} << 20;
 
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = rocksdb::NewLRUCache(o.block_cache_bytes);
@@ -131,6 +158,12 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     trie_options.bottommost_compression = rocksdb::kNoCompression;
     trie_options.optimize_filters_for_hits = true;
 
+    // Reference counts of trie nodes: small values updated by merge (commit) and read by GC.
+    rocksdb::ColumnFamilyOptions counter_options = cf_options;
+    counter_options.merge_operator = std::make_shared<CounterAddOperator>();
+    counter_options.compression = rocksdb::kNoCompression;
+    counter_options.bottommost_compression = rocksdb::kNoCompression;
+
     // Flat-state reads of absent keys are common (new accounts and slots; prepare reads the
     // old value of every written slot the read cache misses): a memtable Bloom filter answers
     // them without searching the memtables' skiplists.
@@ -157,6 +190,7 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
             continue;
         descriptors.emplace_back(column_name(c), c == Column::kTrieNodes ? trie_options
                                                  : c == Column::kState   ? state_options
+                                                 : is_counter_column(c)  ? counter_options
                                                                          : cf_options);
         opened.push_back(i);
     }
@@ -212,7 +246,11 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
         if (cf == nullptr)
             return unexpected(KvError{std::string{"write batch: no column "} +
                                       column_name(op.column) + " (read-only database)"});
+        if (op.is_add && !is_counter_column(op.column))
+            return unexpected(KvError{std::string{"write batch: counter add on column "} +
+                                      column_name(op.column) + ", which has no merge operator"});
         const auto s = op.is_delete ? wb.Delete(cf, slice(op.key))
+                       : op.is_add  ? wb.Merge(cf, slice(op.key), slice(op.value))
                                     : wb.Put(cf, slice(op.key), slice(op.value));
         if (!s.ok())
             return unexpected(KvError{"write batch: " + s.ToString()});

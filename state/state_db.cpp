@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -89,7 +91,22 @@ StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
     : m_kv{kv},
       m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
       m_threads{std::max(1u, threads)}
-{}
+{
+    // Counted from genesis (the marker), fresh (no node yet: counting starts now), or nodes
+    // written by a build that did not count them: those are never collected.
+    Bytes marker;
+    if (m_kv.get(Column::kMeta, as_view(kTrieGcMarker), marker))
+    {
+        m_gc_mode = GcMode::kOn;
+        return;
+    }
+    bool empty = true;
+    scan_prefix(m_kv, Column::kTrieNodes, {}, [&](ByteView, ByteView) {
+        empty = false;
+        return false;
+    });
+    m_gc_mode = empty ? GcMode::kFresh : GcMode::kOff;
+}
 StateDb::~StateDb() = default;
 
 std::optional<Account> StateDb::account(Engine engine, const Address& identity) const
@@ -146,7 +163,15 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
         std::lock_guard lock{m_cache_mutex};
         ++m_generation;
     }
-    auto written = m_kv.write(prepared.batch, sync);
+    Result<void, KvError> written;
+    {
+        std::lock_guard write_lock{m_write_mutex};
+        written = m_kv.write(prepared.batch, sync);
+        ++m_ref_writes;
+    }
+    // The first block on a fresh store carried the marker: counted from genesis.
+    if (written && m_gc_mode == GcMode::kFresh)
+        m_gc_mode = GcMode::kOn;
     std::lock_guard lock{m_cache_mutex};
     ++m_generation;
     if (!written)
@@ -180,6 +205,11 @@ Result<void, KvError> StateDb::unwind_block(WriteBatch& batch, uint64_t block_nu
         return unexpected(
             KvError{"block " + std::to_string(block_num) + ": " + added.error().message});
     batch.del(Column::kUndo, k);
+    // The block's GC record goes unapplied (GC stays at or below the finalized head, so it
+    // never counted the block); write_unwind reads it first and deletes the nodes only the
+    // unwound blocks used.
+    if (m_gc_mode != GcMode::kOff)
+        batch.del(Column::kTrieGc, k);
     return {};
 }
 
@@ -191,7 +221,12 @@ Result<void, KvError> StateDb::write_unwind(const WriteBatch& batch, bool sync)
         std::lock_guard lock{m_cache_mutex};
         ++m_generation;
     }
-    auto written = m_kv.write(batch, sync);
+    Result<void, KvError> written;
+    {
+        std::lock_guard write_lock{m_write_mutex};
+        written = write_with_node_deletes(batch, sync);
+        ++m_ref_writes;
+    }
     std::lock_guard lock{m_cache_mutex};
     ++m_generation;
     m_state_cache.slots.clear();
@@ -215,11 +250,12 @@ Trie StateDb::trie() const
 struct StateDb::StorageJob
 {
     const AccountChange* change = nullptr;
-    Hash root;           ///< the storage root before the block (empty root when cleared)
-    size_t pending = 0;  ///< index of the account's record in prepare's list
-    size_t work = 0;     ///< slot updates (for scheduling the largest first)
-    bool had_account = false;  ///< false: no slot of it is stored (a slot needs its account)
-    UndoWriter undo;           ///< this account's slot entries: a fragment of the block's record
+    Hash root;                   ///< the storage root before the block (empty root when cleared)
+    size_t pending = 0;          ///< index of the account's record in prepare's list
+    size_t work = 0;             ///< slot updates (for scheduling the largest first)
+    bool had_account = false;    ///< false: no slot of it is stored (a slot needs its account)
+    UndoWriter undo;             ///< this account's slot entries: a fragment of the block's record
+    std::vector<Hash> replaced;  ///< old storage-trie nodes rebuilt (when GC counts)
 };
 
 Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
@@ -283,7 +319,7 @@ Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
     }
     sort_unique(updates);
     Trie t{m_kv, m_cache.get()};
-    return t.apply(job.root, updates, batch);
+    return t.apply(job.root, updates, batch, m_gc_mode != GcMode::kOff ? &job.replaced : nullptr);
 }
 
 Result<void, KvError> StateDb::apply_storage_jobs(std::vector<StorageJob>& jobs,
@@ -383,6 +419,9 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
     std::vector<StorageJob> jobs;
     std::vector<TrieUpdate> account_updates;
     account_updates.reserve(diff.accounts.size());
+    const bool counts = m_gc_mode != GcMode::kOff;
+    std::vector<Hash> replaced;  // old nodes the block stops referencing (GC)
+    const Trie storage_walker{m_kv, m_cache.get()};
     for (const AccountChange& change : diff.accounts)
     {
         const AccountKey akey = account_key(change.engine, change.identity);
@@ -394,6 +433,16 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
         const std::optional<Account> old = account(change.engine, change.identity);
         Bytes old_leaf = old ? encode_account(*old) : Bytes{};
         undo.begin_account(akey, old);
+        // A destroyed or cleared account's old storage trie loses its place whole: every
+        // node of it is stale (rare: a walk of the trie, as the flat storage is scanned).
+        if (counts && old && old->storage_root != txtypes::kEmptyRootHash &&
+            (!change.account || change.storage_cleared))
+        {
+            auto walked = storage_walker.walk_nodes(old->storage_root,
+                                                    [&](const Hash& h) { replaced.push_back(h); });
+            if (!walked)
+                return unexpected(walked.error());
+        }
 
         if (!change.account)
         {
@@ -426,6 +475,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
                             pending.size(),
                             change.storage.size(),
                             old.has_value(),
+                            {},
                             {}});
         }
         undo.end_account();
@@ -438,7 +488,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
         return unexpected(done.error());
     for (size_t i = 0; i < jobs.size(); ++i)
         pending[jobs[i].pending].storage_root = roots[i];
-    out.undo = splice_undo(undo.take(), splices, jobs);
+    out.undo = BlockUndo{splice_undo(undo.take(), splices, jobs)};
 
     // Pass 3: the account records and the account trie.
     for (Pending& p : pending)
@@ -455,11 +505,167 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
     sort_unique(account_updates);
     // The account trie of a large block is split over the commit threads (Trie's threads).
     Trie account_trie{m_kv, m_cache.get(), m_threads};
-    auto root = account_trie.apply(parent_root, account_updates, batch);
+    auto root =
+        account_trie.apply(parent_root, account_updates, batch, counts ? &replaced : nullptr);
     if (!root)
         return unexpected(root.error());
     out.state_root = *root;
+    if (counts)
+    {
+        for (const StorageJob& j : jobs)
+            replaced.insert(replaced.end(), j.replaced.begin(), j.replaced.end());
+        add_trie_refs(out, replaced, parent_root == txtypes::kEmptyRootHash);
+    }
     return out;
+}
+
+void StateDb::add_trie_refs(PreparedState& out, std::span<const Hash> replaced, bool genesis) const
+{
+    // Every node put is a place gained, every replaced node a place lost: both wait in the
+    // block's GC record until GC passes the block (the commit writes no count). The genesis
+    // state (built from the empty root, never unwound, stored without a record) counts its
+    // nodes at once.
+    WriteBatch& batch = out.batch;
+    std::vector<Hash> written;
+    written.reserve(batch.size());
+    for (const WriteBatch::Op& op : batch.ops())
+    {
+        if (op.column == Column::kTrieNodes && !op.is_delete && !op.is_add)
+        {
+            Hash h;
+            (void)Hash::from_view(op.key, h);
+            written.push_back(h);
+        }
+    }
+    if (genesis)
+    {
+        for (const Hash& h : written)
+            batch.add(Column::kTrieRefs, h, 1);
+        written.clear();
+    }
+    if (m_gc_mode == GcMode::kFresh)
+    {
+        const uint8_t version = 1;
+        batch.put(Column::kMeta, as_view(kTrieGcMarker), {&version, 1});
+    }
+    out.undo.trie_gc = encode_trie_gc_record(written, replaced);
+}
+
+Result<void, KvError> StateDb::write_with_node_deletes(const WriteBatch& batch, bool sync)
+{
+    WriteBatch out;
+    if (!plan_trie_gc_unwind(m_kv, batch, out))
+        return m_kv.write(batch, sync);
+    return m_kv.write(out, sync);
+}
+
+void StateDb::keep_all_state() noexcept
+{
+    if (m_gc_mode == GcMode::kFresh)
+        m_gc_mode = GcMode::kOff;
+}
+
+bool StateDb::trie_gc_enabled() const noexcept
+{
+    return m_gc_mode != GcMode::kOff;
+}
+
+std::string StateDb::trie_gc_status() const
+{
+    if (m_gc_mode != GcMode::kOff)
+        return "trie GC on: node references counted since genesis";
+    return "trie GC off: the database was created without trie node reference counts (as an "
+           "archive, history.blocks = all, or by an older build); old trie nodes are kept "
+           "(resync into a new data directory with history.blocks = N for state GC)";
+}
+
+Result<TrieGcStats, KvError> StateDb::collect_garbage(uint64_t up_to_block, size_t max_blocks)
+{
+    TrieGcStats stats;
+    if (m_gc_mode != GcMode::kOn)
+        return stats;
+    std::lock_guard gc_lock{m_gc_mutex};
+    // Each step is planned without the write lock (a commit may go on meanwhile) and written
+    // under it if no commit or unwind came in between; else planned again, holding it (a block
+    // committed meanwhile may have written a node again, an unwind moved the frontier).
+    const auto step = [&](const auto& plan) -> Result<bool, KvError> {
+        uint64_t seen = 0;
+        {
+            std::lock_guard lock{m_write_mutex};
+            seen = m_ref_writes;
+        }
+        WriteBatch batch;
+        auto planned = plan(batch);
+        if (!planned || !*planned)
+            return planned;
+        std::lock_guard lock{m_write_mutex};
+        if (m_ref_writes != seen)
+        {
+            batch.clear();
+            planned = plan(batch);
+            if (!planned || !*planned)
+                return planned;
+        }
+        if (auto w = m_kv.write(batch); !w)
+            return unexpected(w.error());
+        return true;
+    };
+    const auto bad = [](uint64_t n, const KvError& e) {
+        return KvError{"trie GC of block " + std::to_string(n) + ": " + e.message};
+    };
+
+    // Count the places every block since the frontier gained (its written list), up to the
+    // head: O(written) per block, once.
+    for (;;)
+    {
+        uint64_t added = 0;
+        auto counted = step([&](WriteBatch& b) -> Result<bool, KvError> {
+            Bytes record;
+            const auto n = first_trie_gc_record(m_kv, trie_gc_counted(m_kv) + 1, record);
+            if (!n)
+                return false;
+            const auto gc = decode_trie_gc_record(record);
+            if (!gc)
+                return unexpected(bad(*n, gc.error()));
+            added = plan_trie_gc_count(*n, *gc, b);
+            return true;
+        });
+        if (!counted)
+            return unexpected(counted.error());
+        if (!*counted)
+            break;
+        stats.refs_added += added;
+    }
+    // Then the places the oldest blocks lost (their replaced lists), one block per write.
+    while (stats.blocks < max_blocks)
+    {
+        TrieGcStats one;
+        uint64_t block = 0;
+        auto done = step([&](WriteBatch& b) -> Result<bool, KvError> {
+            Bytes record;
+            const uint64_t counted = trie_gc_counted(m_kv);
+            const auto n = first_trie_gc_record(m_kv, m_gc_next, record);
+            if (!n || *n > up_to_block || *n > counted)
+                return false;
+            const auto gc = decode_trie_gc_record(record);
+            if (!gc)
+                return unexpected(bad(*n, gc.error()));
+            one = plan_trie_gc(m_kv, *n, counted, *gc, b);
+            block = *n;
+            return true;
+        });
+        if (!done)
+            return unexpected(done.error());
+        if (!*done)
+            break;
+        m_gc_next = block + 1;
+        ++stats.blocks;
+        stats.refs_dropped += one.refs_dropped;
+        stats.nodes_deleted += one.nodes_deleted;
+        stats.anomalies += one.anomalies;
+        stats.last_block = block;
+    }
+    return stats;
 }
 
 }  // namespace l2::state

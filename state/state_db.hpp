@@ -3,9 +3,13 @@
 /// turns a StateDiff into flat-KV writes, trie nodes and the new state root, all in a
 /// WriteBatch the caller completes with the block and heads and writes once (atomic).
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <string>
+#include <string_view>
 
 #include <txtypes/hash.hpp>
 #include <txtypes/result.hpp>
@@ -35,9 +39,10 @@ struct PreparedState
 {
     Hash state_root;
     WriteBatch batch;  ///< flat state, code and trie nodes; add the block, then commit() once
-    /// The block's undo record (undo.hpp): the old value of every flat key the batch writes.
-    /// Not in `batch`: the chain stores it under the block's number (put_undo_record).
-    Bytes undo;
+    /// The block's undo record (undo.hpp): the old value of every flat key the batch writes,
+    /// and its trie GC record (`undo.trie_gc`). Not in `batch`: the chain stores both under
+    /// the block's number (put_undo_record).
+    BlockUndo undo;
 
     // What the read cache learns once the batch is on disk.
     std::vector<std::pair<AccountKey, std::optional<Account>>> cached_accounts;
@@ -86,6 +91,31 @@ public:
     /// unwind_block writes plus the block store's), then drops the read cache.
     Result<void, KvError> write_unwind(const WriteBatch& batch, bool sync = false);
 
+    /// Trie node garbage collection (docs/spec/state.md, "Garbage collection of trie nodes").
+    /// First counts the written lists of all blocks up to the head (the count frontier), then
+    /// applies the replaced lists of blocks <= `up_to_block`, oldest first, at most `max_blocks`
+    /// of them (plan_trie_gc): a node left with no count is deleted unless a block above the
+    /// frontier wrote it again. One atomic write per step (a crash leaves whole steps done or
+    /// not), serialized with commit() and write_unwind() (the commit writes no count).
+    /// Afterwards the state roots of blocks >= the newest applied block stay whole; older
+    /// roots may lose nodes. `up_to_block` must not exceed the finalized head (a block GC
+    /// passed can no longer be unwound): the pruner passes min(finalized, head - window). Safe
+    /// to call from a thread other than the committing one. Does nothing when GC is off.
+    Result<TrieGcStats, KvError> collect_garbage(uint64_t up_to_block, size_t max_blocks);
+
+    /// Whether this store counts node references (created with it from its genesis). A database
+    /// written by an older build has nodes without counts: it never GCs (trie_gc_status()).
+    bool trie_gc_enabled() const noexcept;
+    /// An archive node (`history.blocks = all`): a fresh store does not count node references
+    /// (no GC records, no marker), so keeping all state costs nothing extra; it never GCs. No
+    /// effect on a store that already counts. Call before the genesis commit.
+    void keep_all_state() noexcept;
+    /// Why GC is on or off, for the log.
+    std::string trie_gc_status() const;
+
+    /// Column::kMeta key of the trie GC schema marker (value: one byte, 1).
+    static constexpr std::string_view kTrieGcMarker = "trie_gc/version";
+
     /// The trie over this store (proofs, tools).
     Trie trie() const;
 
@@ -103,8 +133,32 @@ private:
                                              std::vector<Hash>& roots,
                                              PreparedState& out) const;
 
+    /// The GC record of a prepared block (gc_mode() != kOff); the genesis state (built from
+    /// the empty root) counts its nodes at once instead.
+    void add_trie_refs(PreparedState& out, std::span<const Hash> replaced, bool genesis) const;
+    /// Writes `batch` with its node-count decrements resolved: a node whose count reaches 0
+    /// is deleted with its count. Under m_write_mutex.
+    Result<void, KvError> write_with_node_deletes(const WriteBatch& batch, bool sync);
+
+    /// kOff: a store with uncounted nodes; kFresh: empty when opened (every prepare writes the
+    /// marker until a commit lands); kOn: counted from genesis.
+    enum class GcMode : uint8_t
+    {
+        kOff,
+        kFresh,
+        kOn,
+    };
+
     KvStore& m_kv;
     std::unique_ptr<TrieNodeCache> m_cache;
+    std::atomic<GcMode> m_gc_mode{GcMode::kOff};
+    /// Serializes the writes that add or delete trie nodes or GC records (commit, write_unwind,
+    /// GC): GC decides a delete from counts and pending records, which a block writing the
+    /// node again must not slip between.
+    std::mutex m_write_mutex;
+    uint64_t m_ref_writes = 0;  ///< commits and unwinds so far (under m_write_mutex)
+    std::mutex m_gc_mutex;      ///< one collect_garbage at a time
+    uint64_t m_gc_next = 0;     ///< no GC record below this block (under m_gc_mutex)
     // Reads may come from several threads (RPC, block builder); commit() from one writer.
     mutable std::mutex m_cache_mutex;
     mutable StateCache m_state_cache;

@@ -128,8 +128,8 @@ size_t sure_children(const TrieNode& branch,
 class Applier
 {
 public:
-    Applier(const KvStore& kv, TrieNodeCache* cache, WriteBatch& batch) noexcept
-        : m_kv{kv}, m_cache{cache}, m_batch{batch}
+    Applier(const KvStore& kv, TrieNodeCache* cache, WriteBatch& batch, std::vector<Hash>* replaced)
+        : m_kv{kv}, m_cache{cache}, m_batch{batch}, m_replaced{replaced}
     {}
 
     /// The node `ref` points to, `depth` nibbles down. A leaf's value borrows from the read
@@ -147,6 +147,9 @@ public:
             if (load_node(m_kv, m_cache, ref.hash(), m_read, true) == Source::kNone)
                 return unexpected(missing_node(ref.hash()));
             rlp = m_read;
+            // Resolved to be rebuilt: its place is gone (a collapse onto a branch takes it back).
+            if (m_replaced != nullptr)
+                m_replaced->push_back(ref.hash());
         }
         auto node = decode_node(rlp, depth);
         if (!node)
@@ -418,7 +421,11 @@ private:
         if (!child)
             return unexpected(child.error());
         if (child->kind == NodeKind::kBranch)
+        {
+            if (m_replaced != nullptr && branch.children[g].hashed)
+                m_replaced->pop_back();  // resolve's entry: the child keeps its place's ref
             return TrieNode::extension(prefix, branch.children[g]);  // its ref stays valid
+        }
         keep_value(*child);
         return with_prefix(prefix, *child);
     }
@@ -448,6 +455,8 @@ private:
             encode_node(old, m_enc);
             if (m_enc.size() >= 32 && keccak256(m_enc) == ref.hash())
             {
+                if (m_replaced != nullptr)
+                    m_replaced->push_back(ref.hash());  // the old leaf goes, unread
                 if (r[0].value.empty())
                     return TrieNode{};
                 old.value = r[0].value;
@@ -463,6 +472,7 @@ private:
     const KvStore& m_kv;
     TrieNodeCache* m_cache;
     WriteBatch& m_batch;
+    std::vector<Hash>* m_replaced;  ///< old nodes whose place this apply rebuilt (may be null)
     Bytes m_read;  ///< the node being decoded (decoding copies all but leaf values out)
     Bytes m_enc;   ///< the node being encoded
     ValueArena m_arena;
@@ -539,6 +549,7 @@ Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
                                                   const KvStore& kv,
                                                   TrieNodeCache* cache,
                                                   WriteBatch& batch,
+                                                  std::vector<Hash>* replaced,
                                                   TrieNode& root,
                                                   Updates updates,
                                                   size_t threads)
@@ -560,13 +571,14 @@ Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
     cut.push_back(16);
     const size_t helpers = cut.size() - 2;  // range 0 stays on this thread
     std::vector<WriteBatch> batches(helpers);
+    std::vector<std::vector<Hash>> replaced_by(helpers);
     std::vector<Result<void, KvError>> results(helpers);
     std::vector<std::thread> workers;
     workers.reserve(helpers);
     for (size_t h = 0; h < helpers; ++h)
     {
         workers.emplace_back([&, h] {
-            Applier helper{kv, cache, batches[h]};
+            Applier helper{kv, cache, batches[h], replaced != nullptr ? &replaced_by[h] : nullptr};
             results[h] =
                 helper.update_children(root, 0, updates, runs, cut[h + 1], cut[h + 2], nullptr, 0);
         });
@@ -581,6 +593,8 @@ Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
         if (!results[h])
             return unexpected(results[h].error());
         batch.append(std::move(batches[h]));
+        if (replaced != nullptr)
+            replaced->insert(replaced->end(), replaced_by[h].begin(), replaced_by[h].end());
     }
     return std::move(root);
 }
@@ -589,7 +603,8 @@ Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
 
 Result<Hash, KvError> Trie::apply(const Hash& root,
                                   std::span<const TrieUpdate> updates,
-                                  WriteBatch& batch)
+                                  WriteBatch& batch,
+                                  std::vector<Hash>* replaced)
 {
     if (updates.empty())
         return root;
@@ -597,7 +612,7 @@ Result<Hash, KvError> Trie::apply(const Hash& root,
         if (!(updates[i - 1].key < updates[i].key))
             return unexpected(KvError{"trie updates not sorted by key or not unique, at " +
                                       to_0x_hex(updates[i].key)});
-    Applier applier{m_kv, m_cache, batch};
+    Applier applier{m_kv, m_cache, batch, replaced};
     TrieNode node;
     if (root != txtypes::kEmptyRootHash)
     {
@@ -608,7 +623,7 @@ Result<Hash, KvError> Trie::apply(const Hash& root,
     }
     auto out =
         (m_threads > 1 && updates.size() >= kParallelMinUpdates && node.kind == NodeKind::kBranch)
-            ? update_root_in_parallel(applier, m_kv, m_cache, batch, node, updates,
+            ? update_root_in_parallel(applier, m_kv, m_cache, batch, replaced, node, updates,
                                       std::min<size_t>(m_threads, 16))
             : applier.update(node, 0, updates);
     if (!out)

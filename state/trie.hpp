@@ -7,6 +7,7 @@
 /// (they go to the flat KV); the trie is walked only to update it and to build proofs.
 
 #include <array>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -123,12 +124,26 @@ public:
 
     /// Applies `updates` (sorted by key, keys unique) to the trie rooted at `root` and returns
     /// the new root. New nodes are added to `batch` (Column::kTrieNodes); nothing is deleted
-    /// (old nodes stay for reorgs and proofs of recent roots; pruning GCs them, issue 9).
+    /// (old nodes stay for reorgs and proofs of recent roots; trie GC deletes them later).
+    /// With `replaced`, the hashes of the stored nodes of the old trie that the new one no
+    /// longer references at their place (the old nodes on the changed paths, the old root
+    /// included) are appended to it, once per place: a node's `put`s in `batch` and its
+    /// entries in `replaced` are the references it gains and loses (docs/spec/state.md,
+    /// "Garbage collection of trie nodes"). The order does not depend on `threads`' split.
     /// A missing node (corrupt or pruned database) is reported, never guessed; after an error
     /// `batch` may hold some new nodes (harmless, they are content-addressed): drop it.
     Result<Hash, KvError> apply(const Hash& root,
                                 std::span<const TrieUpdate> updates,
-                                WriteBatch& batch);
+                                WriteBatch& batch,
+                                std::vector<Hash>* replaced = nullptr);
+
+    /// Visits every stored node of the trie at `root`, depth first, once per place it occupies
+    /// (a node two subtrees share is visited twice): `on_node(hash)`, and with `on_leaf` each
+    /// leaf's value. A missing or malformed node is an error. Whole-trie walks: a cleared
+    /// storage trie's nodes for GC, tests and tools.
+    Result<void, KvError> walk_nodes(const Hash& root,
+                                     const std::function<void(const Hash&)>& on_node,
+                                     const std::function<void(ByteView)>& on_leaf = {}) const;
 
     /// The value at `key` (a walk from the root; tests, proofs and tools only).
     Result<std::optional<Bytes>, KvError> get(const Hash& root, const Hash& key) const;

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
+#include <txtypes/block.hpp>
+#include <txtypes/hex.hpp>
 #include <txtypes/rlp.hpp>
 
 #include "trie.hpp"
@@ -453,6 +456,56 @@ uint64_t TrieNodeCache::misses() const
         n += sh.misses;
     }
     return n;
+}
+
+// Whole-trie walks live beside the node codec (trie.cpp holds the incremental update).
+Result<void, KvError> Trie::walk_nodes(const Hash& root,
+                                       const std::function<void(const Hash&)>& on_node,
+                                       const std::function<void(ByteView)>& on_leaf) const
+{
+    if (root == txtypes::kEmptyRootHash)
+        return {};
+    // Depth first over refs still to visit (a trie is at most 64 nibbles deep, a branch
+    // has 16 children: the stack stays small).
+    std::vector<std::pair<NodeRef, size_t>> todo{{NodeRef::of_hash(root), 0}};
+    Bytes buf;
+    while (!todo.empty())
+    {
+        const auto [ref, depth] = todo.back();
+        todo.pop_back();
+        ByteView rlp = ref.view();
+        if (ref.hashed)
+        {
+            if ((m_cache == nullptr || !m_cache->get(ref.hash(), buf)) &&
+                !m_kv.get(Column::kTrieNodes, ref.hash(), buf))
+                return unexpected(KvError{"trie node " + to_0x_hex(ref.hash()) +
+                                          " missing from the store (corrupt or pruned database)"});
+            on_node(ref.hash());
+            rlp = buf;
+        }
+        const auto node = decode_node(rlp, depth);
+        if (!node)
+            return unexpected(KvError{"trie walk: malformed node at depth " +
+                                      std::to_string(depth) + ": " + to_string(node.error())});
+        switch (node->kind)
+        {
+            case NodeKind::kLeaf:
+                if (on_leaf)
+                    on_leaf(node->value);
+                break;
+            case NodeKind::kExtension:
+                todo.emplace_back(node->child, depth + node->path.size);
+                break;
+            case NodeKind::kBranch:
+                for (size_t g = 16; g-- > 0;)
+                    if (!node->children[g].empty())
+                        todo.emplace_back(node->children[g], depth + 1);
+                break;
+            case NodeKind::kEmpty:
+                break;
+        }
+    }
+    return {};
 }
 
 }  // namespace l2::state

@@ -10,6 +10,11 @@
 /// execution::Chain::rewind_to does: the undo records of the unwound blocks, their canonical
 /// marks and the unsafe head in one batch; "rewind N" goes out BEFORE that write (from then on
 /// the head may be N), and the next blocks differ from the unwound ones.
+/// Every block holds kTxsPerBlock deposit transactions (so it has a body, receipts and tx-index
+/// entries), and after every block the child prunes history (issue 9) as node/history_pruner
+/// does: up to min(finalized - 1, head - kHistoryWindow - 1), kPruneBatch heights per batch
+/// (BlockStore::prune_history, one write each), so kills also land between and inside pruning
+/// writes.
 /// Exit codes: 2 usage, 3 database error.
 
 #include <algorithm>
@@ -139,6 +144,83 @@ void announce_rewind(uint64_t block_num)
 constexpr uint64_t kFinalizeEvery = 10;
 constexpr uint64_t kFinalizedLag = 6;
 constexpr uint64_t kMaxRewind = 4;
+constexpr uint64_t kTxsPerBlock = 2;
+constexpr uint64_t kHistoryWindow = 20;
+constexpr uint64_t kPruneBatch = 4;
+
+/// Block `n`'s transactions: deposits (no signature to make), distinct per salt and height.
+std::vector<txtypes::Transaction> block_txs(uint64_t salt, uint64_t n)
+{
+    std::vector<txtypes::Transaction> txs;
+    for (uint64_t k = 0; k < kTxsPerBlock; ++k)
+    {
+        txtypes::Transaction t;
+        t.type = txtypes::TxType::kDeposit;
+        uint8_t src[24];
+        for (size_t b = 0; b < 8; ++b)
+        {
+            src[b] = static_cast<uint8_t>(salt >> (56 - 8 * b));
+            src[8 + b] = static_cast<uint8_t>(n >> (56 - 8 * b));
+            src[16 + b] = static_cast<uint8_t>(k >> (56 - 8 * b));
+        }
+        t.source_hash = keccak256({src, sizeof src});
+        t.from = identity(k);
+        t.to = identity(k + 1);
+        t.gas_limit = 21'000;
+        txs.push_back(std::move(t));
+    }
+    return txs;
+}
+
+std::vector<txtypes::Receipt> block_receipts(const std::vector<txtypes::Transaction>& txs)
+{
+    std::vector<txtypes::Receipt> out;
+    uint64_t gas = 0;
+    for (const auto& t : txs)
+    {
+        txtypes::Receipt r;
+        r.type = t.type;
+        r.success = true;
+        gas += t.gas_limit;
+        r.cumulative_gas_used = gas;
+        r.deposit_nonce = 0;
+        r.deposit_receipt_version = 1;
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+/// Prunes history up to min(finalized - 1, head - kHistoryWindow - 1) in batches of kPruneBatch
+/// heights, one write each. False on a storage error (printed).
+bool prune(KvStore& kv, const BlockStore& blocks, uint64_t head, uint64_t finalized)
+{
+    if (head <= kHistoryWindow || finalized == 0)
+        return true;
+    const uint64_t target = std::min(finalized - 1, head - kHistoryWindow - 1);
+    for (;;)
+    {
+        const auto oldest = blocks.oldest_available();
+        if (!oldest)
+        {
+            fail("oldest available", oldest.error().message);
+            return false;
+        }
+        if (*oldest > target)
+            return true;
+        WriteBatch batch;
+        const uint64_t to = std::min(target, *oldest + kPruneBatch - 1);
+        if (auto r = blocks.prune_history(batch, *oldest, to); !r)
+        {
+            fail("prune", r.error().message);
+            return false;
+        }
+        if (auto w = kv.write(batch); !w)
+        {
+            fail("prune write", w.error().message);
+            return false;
+        }
+    }
+}
 
 }  // namespace
 
@@ -242,12 +324,15 @@ int main(int argc, char** argv)
         block.header.state_root = prepared->state_root;
         block.header.timestamp = n;
         block.header.gas_limit = 30'000'000;
+        block.transactions = block_txs(salt, n);
+        const auto receipts = block_receipts(block.transactions);
+        block.header.transactions_root = txtypes::transactions_root(block.transactions);
         const Hash hash = txtypes::header_hash(block.header);
 
         // State + undo record + block + canonical mark + heads: one batch, one write (no sync:
         // a kill -9 is a process crash, which RocksDB's WAL survives).
         put_undo_record(prepared->batch, n, prepared->undo);
-        blocks.put_block(prepared->batch, block, hash, {});
+        blocks.put_block(prepared->batch, block, hash, receipts);
         blocks.set_canonical(prepared->batch, n, hash);
         blocks.set_head(prepared->batch, Head::kUnsafe, {n, hash});
         uint64_t new_finalized = finalized;
@@ -267,5 +352,7 @@ int main(int argc, char** argv)
         finalized = new_finalized;
         parent = block.header;
         parent_hash = hash;
+        if (!prune(kv, blocks, n, finalized))
+            return 3;
     }
 }

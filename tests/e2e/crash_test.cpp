@@ -8,7 +8,10 @@
 /// head's state root equals a root recomputed FROM SCRATCH over the flat state (every storage
 /// trie and the account trie rebuilt from Column::kState alone); the persistent trie holds that
 /// root's nodes; and there is a well-formed undo record for exactly the blocks above the
-/// finalized head.
+/// finalized head. The child also prunes history (issue 9) with a small window: the oldest
+/// available block is never above the finalized head, every canonical block from it to the
+/// head is complete (body, receipts, each transaction indexed at its place) and every one below
+/// it has lost its body and receipts (a pruning batch is all or nothing).
 
 #include <gtest/gtest.h>
 
@@ -143,6 +146,7 @@ struct Checked
 {
     uint64_t head = 0;
     uint64_t finalized = 0;
+    uint64_t oldest = 0;  ///< oldest available block (history pruning)
     size_t accounts = 0;
     size_t slots = 0;
 };
@@ -194,6 +198,45 @@ void check_database(const std::string& dir, std::optional<uint64_t> must_cover, 
     ASSERT_EQ(prev, ref.hash) << "the head is not the canonical block at its number";
     // The head moves in the same batch as the canonical mark: nothing canonical above it.
     ASSERT_FALSE(*blocks.canonical_hash(ref.number + 1));
+    // History pruning: whole heights below the oldest available block, nothing at or above it.
+    const auto oldest = blocks.oldest_available();
+    ASSERT_TRUE(oldest) << oldest.error().message;
+    {
+        const auto fin_head = blocks.head(Head::kFinalized);
+        ASSERT_TRUE(fin_head);
+        const uint64_t fin_number = *fin_head ? (*fin_head)->number : 0;
+        ASSERT_LE(*oldest, fin_number) << "history pruned at or above the finalized head";
+    }
+    for (uint64_t n = 0; n <= ref.number; ++n)
+    {
+        const Hash hash = **blocks.canonical_hash(n);
+        const auto body = blocks.block(n, hash);
+        ASSERT_TRUE(body) << body.error().message;
+        const auto receipts = blocks.receipts(n, hash);
+        ASSERT_TRUE(receipts) << receipts.error().message;
+        if (n < *oldest)
+        {
+            ASSERT_FALSE(*body) << "block " << n << " below the oldest " << *oldest
+                                << " has a body";
+            ASSERT_FALSE(*receipts) << "block " << n << " below the oldest has receipts";
+            continue;
+        }
+        ASSERT_TRUE(*body) << "block " << n << " in the window lost its body (oldest " << *oldest
+                           << ")";
+        ASSERT_TRUE(*receipts) << "block " << n << " in the window lost its receipts";
+        ASSERT_EQ((*receipts)->size(), (*body)->transactions.size()) << n;
+        ASSERT_EQ((*body)->transactions.size(), n == 0 ? 0u : 2u) << n;
+        for (uint32_t i = 0; i < (*body)->transactions.size(); ++i)
+        {
+            const auto loc =
+                blocks.tx_location(txtypes::transaction_hash((*body)->transactions[i]));
+            ASSERT_TRUE(loc && *loc) << "tx " << i << " of block " << n << " not indexed";
+            ASSERT_EQ((*loc)->block_num, n);
+            ASSERT_EQ((*loc)->index, i);
+            ASSERT_EQ((*loc)->block_hash, hash);
+        }
+    }
+    out.oldest = *oldest;
 
     // The committed root equals the root of the flat state rebuilt from scratch.
     const ScratchState scratch = scratch_state_root(kv);
@@ -280,10 +323,11 @@ TEST(Crash, KillNineLosesNothingAcknowledged)
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     std::printf("crash test: %d iterations, %" PRIu64 " blocks acked, %" PRIu64
                 " rewinds (%d runs acked none), head %" PRIu64 ", finalized %" PRIu64
-                ", %zu accounts, %zu slots, %.1f s\n",
+                ", oldest available %" PRIu64 ", %zu accounts, %zu slots, %.1f s\n",
                 iterations, acks, rewinds, empty_runs, checked.head, checked.finalized,
-                checked.accounts, checked.slots, seconds);
+                checked.oldest, checked.accounts, checked.slots, seconds);
     EXPECT_GT(rewinds, 0u);
+    EXPECT_GT(checked.oldest, 0u) << "the child never pruned history";
     if (!HasFailure())
         std::filesystem::remove_all(tmpl);
     else

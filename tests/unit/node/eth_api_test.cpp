@@ -289,9 +289,10 @@ TEST_F(EthApi, StateQueries)
     EXPECT_EQ(err("eth_getBalance", {hx(sender), "0x9"}).message, "header not found");
 }
 
-TEST_F(EthApi, HistoricalStateMissingIsAnError)
+TEST_F(EthApi, HistoricalStateMissingIsPrunedHistory)
 {
-    // Drop every trie node: the head still answers from the flat state, older blocks cannot.
+    // Drop every trie node (as trie GC behind the history window does for old state): the head
+    // still answers from the flat state, older blocks answer 4444.
     state::WriteBatch wipe;
     std::vector<Bytes> keys;
     state::scan_prefix(kv, state::Column::kTrieNodes, {}, [&](ByteView k, ByteView) {
@@ -304,9 +305,9 @@ TEST_F(EthApi, HistoricalStateMissingIsAnError)
     ASSERT_TRUE(kv.write(wipe));
     EXPECT_TRUE(call("eth_getBalance", {hx(sender), "latest"}));
     const auto e = err("eth_getBalance", {hx(sender), "0x1"});
-    EXPECT_EQ(e.code, -32000);
-    EXPECT_NE(e.message.find("historical state not available"), std::string::npos) << e.message;
-    EXPECT_EQ(err("eth_getProof", {hx(sender), json::array(), "0x1"}).code, -32000);
+    EXPECT_EQ(e.code, 4444);
+    EXPECT_NE(e.message.find("pruned history unavailable"), std::string::npos) << e.message;
+    EXPECT_EQ(err("eth_getProof", {hx(sender), json::array(), "0x1"}).code, 4444);
 }
 
 TEST_F(EthApi, BlockObjects)
