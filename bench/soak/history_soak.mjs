@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { ethers } = await import(path.join(here, '../../node_modules/ethers/lib.esm/index.js'));
-const { Devnet, waitFor } = await import(path.join(here, '../../tests/e2e/node/harness.mjs'));
+const { Devnet, rpc, rpcBatch, waitFor } = await import(path.join(here, '../../tests/e2e/node/harness.mjs'));
 
 const argv = process.argv.slice(2);
 const l2node = argv[0];
@@ -42,34 +42,6 @@ const jsonOut = opt('json', '');
 const t0 = Date.now();
 const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(7)}s] ${msg}`);
 
-let rpcId = 0;
-async function rpc(url, method, params = []) {
-    const res = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
-    });
-    const j = await res.json();
-    if (j.error) throw new Error(`${method}: ${j.error.message}`);
-    return j.result;
-}
-async function rpcBatch(url, calls, chunk = 500) {
-    const out = [];
-    for (let i = 0; i < calls.length; i += chunk) {
-        const part = calls.slice(i, i + chunk);
-        const res = await fetch(url, {
-            method: 'POST', headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(part.map(([method, params], k) => ({ jsonrpc: '2.0', id: k, method, params }))),
-        });
-        const arr = await res.json();
-        const byId = new Map(arr.map((r) => [r.id, r]));
-        for (let k = 0; k < part.length; ++k) {
-            const r = byId.get(k);
-            if (!r || r.error) throw new Error(`${part[k][0]}: ${r ? r.error.message : 'no reply'}`);
-            out.push(r.result);
-        }
-    }
-    return out;
-}
 
 function duBytes(p) {
     try {

@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import { ethers } from 'ethers';
 
-import { Devnet, sleep, waitFor } from './harness.mjs';
+import { Devnet, failed, sleep, waitFor } from './harness.mjs';
 
 const [l2node, cast, artifactsDir] = process.argv.slice(2);
 if (!l2node || !cast || !artifactsDir) {
@@ -209,13 +209,4 @@ async function main() {
     console.log('OK');
 }
 
-main().catch((e) => {
-    console.error(e);
-    console.error(`--- devnet output ---\n${devnet.output}`);
-    for (const log of ['sequencer.log']) {
-        const f = path.join(dir, log);
-        if (fs.existsSync(f)) console.error(`--- ${log} (tail) ---\n${fs.readFileSync(f, 'utf8').split('\n').slice(-40).join('\n')}`);
-    }
-    devnet.stop();
-    process.exit(1);
-});
+main().catch((e) => failed(devnet, e, ['sequencer']));

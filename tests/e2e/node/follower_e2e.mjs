@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 
 import { ethers } from 'ethers';
 
-import { Devnet, sleep, waitFor } from './harness.mjs';
+import { Devnet, failed, metrics, rpc, rpcBatch, sleep, waitFor } from './harness.mjs';
 
 const [l2node, cast, artifactsDir] = process.argv.slice(2);
 if (!l2node || !cast || !artifactsDir) {
@@ -73,57 +73,12 @@ async function deposit(to, value) {
     return { l1Tx: m[1], l1Block: Number(m[2]), l2Tx: h[1] };
 }
 
-// ---------------------------------------------------------------------------------------------
-// raw JSON-RPC (batches: comparing hundreds of blocks one call at a time is too slow)
-
-let rpcId = 0;
-async function rpc(url, method, params = []) {
-    const res = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
-    });
-    const j = await res.json();
-    if (j.error) throw new Error(`${method}: ${j.error.message}`);
-    return j.result;
-}
-
-async function rpcBatch(url, calls, chunk = 200) {
-    const out = [];
-    for (let i = 0; i < calls.length; i += chunk) {
-        const part = calls.slice(i, i + chunk);
-        const res = await fetch(url, {
-            method: 'POST', headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(part.map(([method, params], k) => ({ jsonrpc: '2.0', id: k, method, params }))),
-        });
-        const arr = await res.json();
-        if (!Array.isArray(arr)) throw new Error(`batch reply is not an array: ${JSON.stringify(arr).slice(0, 300)}`);
-        const byId = new Map(arr.map((r) => [r.id, r]));
-        for (let k = 0; k < part.length; ++k) {
-            const r = byId.get(k);
-            if (!r) throw new Error(`batch: no reply for ${part[k][0]}`);
-            if (r.error) throw new Error(`${part[k][0]}: ${r.error.message}`);
-            out.push(r.result);
-        }
-    }
-    return out;
-}
-
 const hex = (n) => ethers.toQuantity(n);
 const syncStatus = (url) => rpc(url, 'rollup_syncStatus');
 const headNumber = async (url) => Number(await rpc(url, 'eth_blockNumber'));
 const blockAt = (url, n) => rpc(url, 'eth_getBlockByNumber', [typeof n === 'number' ? hex(n) : n, false]);
 const balance = async (url, a) => BigInt(await rpc(url, 'eth_getBalance', [a, 'latest']));
 
-async function metrics(url) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    const m = {};
-    for (const line of text.split('\n')) {
-        if (!line || line.startsWith('#')) continue;
-        const [k, v] = line.trim().split(/\s+/);
-        m[k] = Number(v);
-    }
-    return m;
-}
 
 /// Blocks lo..hi on both nodes: same hash and same stateRoot, every one.
 async function compareChains(lo, hi, what) {
@@ -506,21 +461,5 @@ async function main() {
     log('OK');
 }
 
-function tail(file, n = 40) {
-    try {
-        return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
-    } catch {
-        return '(missing)';
-    }
-}
 
-main().catch((e) => {
-    console.error(e);
-    console.error(`--- devnet output (tail) ---\n${devnet.output.split('\n').slice(-30).join('\n')}`);
-    for (const name of ['sequencer', 'follower']) {
-        const f = info?.logs?.[name] ?? path.join(dir, `${name}.log`);
-        console.error(`--- ${name} log ${f} (tail) ---\n${tail(f, 50)}`);
-    }
-    devnet.stop();
-    process.exit(1);
-});
+main().catch((e) => failed(devnet, e));

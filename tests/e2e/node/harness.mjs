@@ -71,3 +71,92 @@ export class Devnet {
         return this.proc.exitCode;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// raw JSON-RPC (batches: comparing hundreds of blocks one call at a time is too slow)
+
+let rpcId = 0;
+
+/// The whole reply of one call: { result } or { error: { code, message, data } }.
+export async function rpcRaw(url, method, params = []) {
+    const res = await fetch(url, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
+    });
+    return res.json();
+}
+
+/// The result of one call; throws "method: message" on a JSON-RPC error.
+export async function rpc(url, method, params = []) {
+    const j = await rpcRaw(url, method, params);
+    if (j.error) throw new Error(`${method}: ${j.error.message}`);
+    return j.result;
+}
+
+/// `calls` ([method, params] each) in batches of `chunk`: the whole replies, in call order
+/// (undefined where the server sent none).
+export async function rpcBatchRaw(url, calls, chunk = 200) {
+    const out = [];
+    for (let i = 0; i < calls.length; i += chunk) {
+        const part = calls.slice(i, i + chunk);
+        const res = await fetch(url, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(part.map(([method, params], k) => ({ jsonrpc: '2.0', id: k, method, params }))),
+        });
+        const arr = await res.json();
+        if (!Array.isArray(arr)) throw new Error(`batch reply is not an array: ${JSON.stringify(arr).slice(0, 300)}`);
+        const byId = new Map(arr.map((r) => [r.id, r]));
+        for (let k = 0; k < part.length; ++k) out.push(byId.get(k));
+    }
+    return out;
+}
+
+/// The results of rpcBatchRaw; throws on the first missing reply or error.
+export async function rpcBatch(url, calls, chunk = 200) {
+    const replies = await rpcBatchRaw(url, calls, chunk);
+    return replies.map((r, k) => {
+        if (!r) throw new Error(`batch: no reply for ${calls[k][0]}`);
+        if (r.error) throw new Error(`${calls[k][0]}: ${r.error.message}`);
+        return r.result;
+    });
+}
+
+/// A node's Prometheus metrics as { name: number } (labelled series keep their labels).
+export async function metrics(url) {
+    const text = await (await fetch(`${url.replace(/\/$/, '')}/metrics`)).text();
+    const m = {};
+    for (const line of text.split('\n')) {
+        if (!line || line.startsWith('#')) continue;
+        const [k, v] = line.trim().split(/\s+/);
+        m[k] = Number(v);
+    }
+    return m;
+}
+
+/// The last `n` lines of a file, or "(missing)".
+export function tail(file, n = 40) {
+    try {
+        return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+    } catch {
+        return '(missing)';
+    }
+}
+
+/// A failed e2e script: the error, the devnet's output and the nodes' log tails, then the
+/// devnet is stopped and the process exits 1.
+export function failed(devnet, e, nodes = ['sequencer', 'follower']) {
+    console.error(e);
+    console.error(`--- devnet output (tail) ---\n${devnet.output.split('\n').slice(-30).join('\n')}`);
+    let logs = {};
+    try {
+        logs = devnet.info().logs ?? {};
+    } catch {
+        // devnet.json not written yet
+    }
+    for (const name of nodes) {
+        const f = logs[name] ?? path.join(devnet.dir, `${name}.log`);
+        console.error(`--- ${name} log ${f} (tail) ---\n${tail(f, 50)}`);
+    }
+    devnet.stop();
+    process.exit(1);
+}

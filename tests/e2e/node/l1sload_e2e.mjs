@@ -22,7 +22,7 @@ import path from 'node:path';
 
 import { ethers } from 'ethers';
 
-import { Devnet, sleep, waitFor } from './harness.mjs';
+import { Devnet, failed, metrics, rpc, rpcRaw, sleep, waitFor } from './harness.mjs';
 
 const [l2node, artifactsDir] = process.argv.slice(2);
 if (!l2node || !artifactsDir) {
@@ -79,22 +79,7 @@ const proxyPort = await proxy.listen();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2node-l1sload-'));
 const devnet = new Devnet(l2node, dir, ['--l1sload-rpc', `http://127.0.0.1:${proxyPort}`]);
 
-let rpcId = 0;
-async function rpc(url, method, params = []) {
-    const res = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
-    });
-    const j = await res.json();
-    if (j.error) throw new Error(`${method}: ${j.error.message}`);
-    return j.result;
-}
-
-async function metric(url, name) {
-    const text = await (await fetch(url.replace(/\/?$/, '/metrics'))).text();
-    const m = text.match(new RegExp(`^${name} (\\d+)`, 'm'));
-    return m ? Number(m[1]) : NaN;
-}
+const metric = async (url, name) => (await metrics(url))[name] ?? NaN;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -157,11 +142,8 @@ async function main() {
     proxy.down = true;
     const deferredBefore = await metric(info.l2_rpc, 'l2node_txs_deferred_l1sload_total');
     // eth_call: an error naming L1SLOAD (code -32000, no revert data), not a revert
-    const callErr = await fetch(info.l2_rpc, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_call', params: [{
-            to: readerAddr, data: reader.interface.encodeFunctionData('l1BalanceOf', [holder2]) }, 'latest'] }),
-    }).then((r) => r.json());
+    const callErr = await rpcRaw(info.l2_rpc, 'eth_call', [{
+        to: readerAddr, data: reader.interface.encodeFunctionData('l1BalanceOf', [holder2]) }, 'latest']);
     assert.ok(callErr.error, 'eth_call fails while L1 is down');
     assert.match(callErr.error.message, /L1SLOAD/);
     assert.equal(callErr.error.data, undefined);
@@ -234,13 +216,6 @@ async function main() {
 }
 
 main().catch((e) => {
-    console.error(e);
-    console.error(`--- devnet output ---\n${devnet.output}`);
-    for (const f of ['sequencer.log', 'follower.log']) {
-        const p = path.join(dir, f);
-        if (fs.existsSync(p)) console.error(`--- ${f} (tail) ---\n${fs.readFileSync(p, 'utf8').split('\n').slice(-40).join('\n')}`);
-    }
-    devnet.stop();
     proxy.close();
-    process.exit(1);
+    failed(devnet, e);
 });

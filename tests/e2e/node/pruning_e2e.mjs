@@ -18,7 +18,7 @@ import path from 'node:path';
 
 import { ethers } from 'ethers';
 
-import { Devnet, waitFor } from './harness.mjs';
+import { Devnet, failed, metrics, rpc, rpcBatchRaw as rpcBatch, rpcRaw, waitFor } from './harness.mjs';
 
 const [l2node] = process.argv.slice(2);
 if (!l2node) {
@@ -41,36 +41,7 @@ let info = null;
 
 const l2nodeRun = (...args) => execFileSync(l2node, args, { encoding: 'utf8', timeout: 60_000 }).trim();
 
-// ---------------------------------------------------------------------------------------------
-// raw JSON-RPC: results, or the error object (code, message) when `raw`
-
-let rpcId = 0;
-async function rpcRaw(url, method, params = []) {
-    const res = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
-    });
-    return res.json();
-}
-async function rpc(url, method, params = []) {
-    const j = await rpcRaw(url, method, params);
-    if (j.error) throw new Error(`${method}: ${j.error.message}`);
-    return j.result;
-}
-async function rpcBatch(url, calls, chunk = 200) {
-    const out = [];
-    for (let i = 0; i < calls.length; i += chunk) {
-        const part = calls.slice(i, i + chunk);
-        const res = await fetch(url, {
-            method: 'POST', headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(part.map(([method, params], k) => ({ jsonrpc: '2.0', id: k, method, params }))),
-        });
-        const arr = await res.json();
-        const byId = new Map(arr.map((r) => [r.id, r]));
-        for (let k = 0; k < part.length; ++k) out.push(byId.get(k));
-    }
-    return out;  // whole replies: { result } or { error }
-}
+// Batches here keep whole replies (rpcBatchRaw): okAll names the call that failed.
 const okAll = (replies, what) => replies.map((r, i) => {
     if (!r || r.error) throw new Error(`${what} #${i}: ${r ? r.error.message : 'no reply'}`);
     return r.result;
@@ -80,16 +51,6 @@ const hex = (n) => ethers.toQuantity(n);
 const syncStatus = (url) => rpc(url, 'rollup_syncStatus');
 const headNumber = async (url) => Number(await rpc(url, 'eth_blockNumber'));
 
-async function metrics(url) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    const m = {};
-    for (const line of text.split('\n')) {
-        if (!line || line.startsWith('#')) continue;
-        const [k, v] = line.trim().split(/\s+/);
-        m[k] = Number(v);
-    }
-    return m;
-}
 
 /// `method(params)` answers error 4444 "pruned history unavailable".
 async function expectPruned(url, method, params, what) {
@@ -169,6 +130,7 @@ async function main() {
     // Blocks are pruned up to min(finalized - 1, head - window - 1): L1 finality (anvil: 64 blocks
     // behind its head) has to pass the traffic first.
     log('== L1 finality past the traffic; pruning follows the finalized head');
+    const trafficHead = await headNumber(info.l2_rpc);
     l2nodeRun('l1-advance', '100', '--devnet', dir);
     const wanted = kTargetBlocks - kWindow;
     let st = null;
@@ -180,10 +142,14 @@ async function main() {
     });
     // Let the pruner catch up with its target (it prunes a backlog in 256-block batches, each
     // followed by trie GC); afterwards it only trails L1 finality by a block or two.
-    await waitFor('the pruner to reach min(finalized, head - window)', async () => {
+    // Finality first (it reaches the traffic's last block once L1 finalizes the jump), and the
+    // head a window above it (the sequencer catching up with the jump's L1 time): then the target
+    // is the finalized head and stays there.
+    await waitFor('the pruner to reach the finalized head', async () => {
         st = await syncStatus(info.l2_rpc);
         const h = await headNumber(info.l2_rpc);
-        return st.oldest_available_block + 2 >= Math.min(st.finalized_l2?.number ?? 0, h - kWindow);
+        const fin = st.finalized_l2?.number ?? 0;
+        return fin >= trafficHead && h - kWindow >= fin && st.oldest_available_block + 2 >= fin;
     }, 40_000, 250);
     // one more round without an L1 jump, so that the window holds transactions too
     sent.push(...await traffic(senders, 0, 1, false));
@@ -226,11 +192,8 @@ async function main() {
     // ---- old state: its trie nodes are garbage-collected behind the window -----------------------
     // (a query at an old block answers 4444 once its nodes have also left the node cache)
     const who = info.dev_keys[0].address;
-    const gcDeleted = await waitFor('trie GC behind the window', async () => {
-        const text = await (await fetch(info.l2_rpc.replace(/\/?$/, '/metrics'))).text();
-        const n = Number(text.match(/^l2node_trie_gc_nodes_deleted_total (\d+)/m)?.[1] ?? 0);
-        return n > 0 ? n : 0;
-    }, 15_000);
+    const gcDeleted = await waitFor('trie GC behind the window', async () =>
+        (await metrics(info.l2_rpc)).l2node_trie_gc_nodes_deleted_total, 15_000);
     assert.ok(BigInt(await rpc(info.l2_rpc, 'eth_getBalance', [who, hex(head - 1)])) > 0n, 'state inside the window');
     const proof = await rpc(info.l2_rpc, 'eth_getProof', [who, [], hex(oldest + kMargin)]);
     assert.ok(proof.accountProof.length > 0, 'a proof at the oldest available block');
@@ -288,21 +251,4 @@ async function main() {
     log('OK');
 }
 
-function tail(file, n = 40) {
-    try {
-        return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
-    } catch {
-        return '(missing)';
-    }
-}
-
-main().catch((e) => {
-    console.error(e);
-    console.error(`--- devnet output (tail) ---\n${devnet.output.split('\n').slice(-30).join('\n')}`);
-    for (const name of ['sequencer', 'follower']) {
-        const f = info?.logs?.[name] ?? path.join(dir, `${name}.log`);
-        console.error(`--- ${name} log ${f} (tail) ---\n${tail(f, 50)}`);
-    }
-    devnet.stop();
-    process.exit(1);
-});
+main().catch((e) => failed(devnet, e));

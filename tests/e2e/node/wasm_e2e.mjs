@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 import { ethers } from 'ethers';
 
-import { Devnet, sleep, waitFor } from './harness.mjs';
+import { Devnet, failed, rpc, sleep, waitFor } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { buildExamples, watToWasm } = await import(path.join(here, '..', '..', '..', 'examples', 'wasm', 'build.mjs'));
@@ -42,16 +42,6 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2node-wasm-'));
 const devnet = new Devnet(l2node, dir, []);
 
 
-let rpcId = 0;
-async function rpc(url, method, params = []) {
-    const res = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
-    });
-    const j = await res.json();
-    if (j.error) throw new Error(`${method}: ${j.error.message}`);
-    return j.result;
-}
 
 /// The identity a (name, version) deploys to: keccak256(chain_id (8 BE) ‖ name ‖ version (8 BE))[0..20].
 function wasmIdentity(chainId, name, version) {
@@ -227,13 +217,4 @@ async function main() {
     log('OK');
 }
 
-main().catch((e) => {
-    console.error(e);
-    console.error(`--- devnet output ---\n${devnet.output}`);
-    for (const f of ['sequencer.log', 'follower.log']) {
-        const p = path.join(dir, f);
-        if (fs.existsSync(p)) console.error(`--- ${f} (tail) ---\n${fs.readFileSync(p, 'utf8').split('\n').slice(-40).join('\n')}`);
-    }
-    devnet.stop();
-    process.exit(1);
-});
+main().catch((e) => failed(devnet, e));
