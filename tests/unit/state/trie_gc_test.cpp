@@ -68,8 +68,9 @@ NodeCounts nodes_of(const StateDb& db,
     auto& cache = storage_cache != nullptr ? *storage_cache : local;
     for (const Hash& s : storage_roots)
     {
-        auto [it, added] = cache.try_emplace(s);
-        if (added)
+        const auto emplaced = cache.try_emplace(s);
+        const auto it = emplaced.first;  // not a structured binding: lambdas capture it (clang)
+        if (emplaced.second)
         {
             auto w = trie.walk_nodes(s, [&](const Hash& h) { ++it->second[h]; });
             EXPECT_TRUE(w) << "storage root " << to_hex(s) << ": " << w.error().message;
