@@ -238,8 +238,8 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
             case execution::TxRejection::kL1Unavailable:
                 // Its L1SLOAD could not reach L1: not invalid, not a revert. It stays in the
                 // pool (with its sender's later txs) for a block after L1 answers again.
-                spdlog::warn("sequencer: tx {} deferred: it calls L1SLOAD and L1 is unavailable",
-                             to_0x_hex(ptx->hash.view()));
+                spdlog::debug("sequencer: tx {} deferred: it calls L1SLOAD and L1 is unavailable",
+                              to_0x_hex(ptx->hash.view()));
                 ++deferred;
                 break;
             default:
@@ -259,6 +259,14 @@ Result<std::optional<uint64_t>, std::string> Sequencer::tick(uint64_t now)
         return unexpected(r.error());
     m_origin = origin;
     m_origin_head = built->hash;
+    // Once per outage, not once per block: the txs stay in the pool and are retried each block.
+    if (deferred != 0 && !m_deferring_l1sload)
+        spdlog::warn("sequencer: {} tx(s) deferred: they call L1SLOAD and L1 is unavailable; "
+                     "they stay in the pool until it answers",
+                     deferred);
+    else if (deferred == 0 && m_deferring_l1sload)
+        spdlog::info("sequencer: no tx deferred for L1SLOAD any more");
+    m_deferring_l1sload = deferred != 0;
     if (!dropped.empty())
         m_pool.remove(dropped);
     m_pool.on_new_head();

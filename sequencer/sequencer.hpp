@@ -87,6 +87,7 @@ private:
     std::atomic<bool> m_active{true};
     std::optional<Origin> m_origin;  ///< the head block's epoch
     Hash m_origin_head;              ///< the head m_origin belongs to
+    bool m_deferring_l1sload = false;  ///< the last block left L1SLOAD txs in the pool
     uint64_t m_l1_head = 0;          ///< the newest L1 block seen, and its timestamp
     uint64_t m_l1_head_time = 0;
     uint64_t m_l1_polled_at = 0;  ///< wall-clock second of the last L1 head poll while idle
