@@ -31,6 +31,8 @@
 #include <state/undo.hpp>
 #include <txtypes/keccak.hpp>
 
+#include "test_identity.hpp"
+
 using namespace l2;
 using namespace l2::state;
 
@@ -44,13 +46,7 @@ constexpr uint64_t kSlotPool = 16;
 
 Address identity(uint64_t i)
 {
-    uint8_t be[8];
-    for (size_t b = 0; b < 8; ++b)
-        be[b] = static_cast<uint8_t>(i >> (56 - 8 * b));
-    const Hash h = keccak256({be, 8});
-    Address a;
-    std::copy(h.bytes.begin(), h.bytes.begin() + 20, a.bytes.begin());
-    return a;
+    return test::test_identity(i);
 }
 
 Engine engine_of(uint64_t i)

@@ -4,6 +4,8 @@
 // called directly with JSON params: shapes, values, filters, limits, errors.
 #include <gtest/gtest.h>
 
+#include "rpc_test_methods.hpp"
+
 #include <contracts/artifacts.hpp>
 #include <execution/block_builder.hpp>
 #include <execution/chain.hpp>
@@ -196,25 +198,17 @@ protected:
 
     RpcResult call(const std::string& method, const json& params)
     {
-        const RpcHandler* h = methods.find(method);
-        EXPECT_NE(h, nullptr) << method;
-        if (h == nullptr)
-            return rpc_error(kMethodNotFound, method);
-        return (*h)(params);
+        return rpc_test::call_handler(methods, method, params);
     }
 
     json ok(const std::string& method, const json& params)
     {
-        auto r = call(method, params);
-        EXPECT_TRUE(r) << method << ": " << r.error().message;
-        return r ? *r : json();
+        return rpc_test::call_ok(methods, method, params);
     }
 
     RpcError err(const std::string& method, const json& params)
     {
-        auto r = call(method, params);
-        EXPECT_FALSE(r) << method << " succeeded: " << (r ? r->dump() : "");
-        return r ? RpcError{} : r.error();
+        return rpc_test::call_err(methods, method, params);
     }
 
     static std::string hx(const Address& a) { return to_0x_hex(a); }

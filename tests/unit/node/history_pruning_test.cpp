@@ -2,6 +2,8 @@
 // and the JSON-RPC answers on pruned history (4444), `history.blocks` parsing and config.
 #include <gtest/gtest.h>
 
+#include "rpc_test_methods.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -133,23 +135,15 @@ protected:
 
     RpcResult call(const std::string& method, const json& params)
     {
-        const RpcHandler* h = methods.find(method);
-        EXPECT_NE(h, nullptr) << method;
-        if (h == nullptr)
-            return rpc_error(kMethodNotFound, method);
-        return (*h)(params);
+        return rpc_test::call_handler(methods, method, params);
     }
     json ok(const std::string& method, const json& params)
     {
-        auto r = call(method, params);
-        EXPECT_TRUE(r) << method << ": " << r.error().message;
-        return r ? *r : json();
+        return rpc_test::call_ok(methods, method, params);
     }
     int err_code(const std::string& method, const json& params)
     {
-        auto r = call(method, params);
-        EXPECT_FALSE(r) << method << " succeeded: " << (r ? r->dump() : "");
-        return r ? 0 : r.error().code;
+        return rpc_test::call_err(methods, method, params).code;
     }
     static std::string q(uint64_t n) { return quantity(n); }
     static std::string hx(const Hash& h) { return to_0x_hex(h); }

@@ -84,5 +84,31 @@ inline int error_code(const json& r)
     return r.at("error").at("code").get<int>();
 }
 
+/// Calls a registered handler directly (no HTTP); a missing method fails the test.
+inline RpcResult call_handler(const RpcMethods& m, const std::string& method, const json& params)
+{
+    const RpcHandler* h = m.find(method);
+    EXPECT_NE(h, nullptr) << method;
+    if (h == nullptr)
+        return rpc_error(kMethodNotFound, method);
+    return (*h)(params);
+}
+
+/// The result of a call that must succeed (null after a reported failure).
+inline json call_ok(const RpcMethods& m, const std::string& method, const json& params)
+{
+    auto r = call_handler(m, method, params);
+    EXPECT_TRUE(r) << method << ": " << r.error().message;
+    return r ? *r : json();
+}
+
+/// The error of a call that must fail (a default error after a reported success).
+inline RpcError call_err(const RpcMethods& m, const std::string& method, const json& params)
+{
+    auto r = call_handler(m, method, params);
+    EXPECT_FALSE(r) << method << " succeeded: " << (r ? r->dump() : "");
+    return r ? RpcError{} : r.error();
+}
+
 
 }  // namespace rpc_test

@@ -1,0 +1,13 @@
+#pragma once
+// Deterministic, well-spread identities for state tests and the crash test: identity i is
+// keccak256(i as 8 bytes BE)[0..20].
+
+#include <cstdint>
+
+#include <txtypes/hash.hpp>
+
+namespace l2::test {
+
+Address test_identity(uint64_t i);
+
+}  // namespace l2::test
