@@ -93,6 +93,16 @@ std::optional<L1Info> decode_l1_info_calldata(ByteView data) noexcept
     return info;
 }
 
+std::optional<L1Info> block_l1_info(const txtypes::Block& block) noexcept
+{
+    if (block.transactions.empty())
+        return std::nullopt;
+    const auto& first = block.transactions.front();
+    if (first.type != txtypes::TxType::kDeposit || first.to != predeploys::kL1Block)
+        return std::nullopt;
+    return decode_l1_info_calldata(first.data);
+}
+
 Hash deposit_source_hash(uint64_t domain, const Hash& l1_hash, uint64_t index)
 {
     uint8_t inner[64]{};

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include <state/journaled_state.hpp>
+#include <txtypes/block.hpp>
 #include <txtypes/result.hpp>
 #include <txtypes/transaction.hpp>
 
@@ -48,6 +49,10 @@ Hash deposit_source_hash(uint64_t domain, const Hash& l1_hash, uint64_t index);
 /// OP source hash of the L1-info deposit: keccak256(uint256(1) || keccak256(l1_hash ||
 /// uint256(sequence_number))).
 Hash l1_info_source_hash(const Hash& l1_hash, uint64_t sequence_number);
+
+/// The L1 origin a block records: its first transaction's L1-info values, or nullopt when that
+/// is not an L1-info deposit to the L1Block predeploy (the genesis block, a malformed body).
+std::optional<L1Info> block_l1_info(const txtypes::Block& block) noexcept;
 
 /// The whole system transaction for `info`.
 txtypes::Transaction make_l1_info_transaction(const L1Info& info);

@@ -119,16 +119,6 @@ RpcParse<std::vector<txtypes::Receipt>> load_receipts(EthApiContext& ctx, const 
     return std::move(**r);
 }
 
-std::optional<execution::L1Info> block_l1_info(const txtypes::Block& block)
-{
-    if (block.transactions.empty())
-        return std::nullopt;
-    const auto& first = block.transactions.front();
-    if (first.type != txtypes::TxType::kDeposit || first.to != execution::predeploys::kL1Block)
-        return std::nullopt;
-    return execution::decode_l1_info_calldata(first.data);
-}
-
 Address sender_of(const txtypes::Transaction& txn)
 {
     if (txn.type == txtypes::TxType::kDeposit)

@@ -48,9 +48,7 @@ RpcParse<txtypes::Block> load_block(EthApiContext& ctx, const BlockId& id);
 /// Receipts of `id`; pruned ones are the 4444 error.
 RpcParse<std::vector<txtypes::Receipt>> load_receipts(EthApiContext& ctx, const BlockId& id);
 
-/// The L1 fee parameters a block charged with: the calldata of its first transaction, the
-/// L1-info deposit (nullopt for genesis or a block without one).
-std::optional<execution::L1Info> block_l1_info(const txtypes::Block& block);
+using execution::block_l1_info;
 
 /// `from` of a deposit, otherwise the recovered signer (zero address if recovery fails, which a
 /// stored transaction never does).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include <execution/l1_info.hpp>
 #include <spdlog/spdlog.h>
 #include <txtypes/hex.hpp>
 
@@ -39,6 +40,28 @@ Result<std::vector<Hash>, std::string> L1SloadSource::load(const Address& accoun
     if (m_down.exchange(false))
         spdlog::info("L1SLOAD: L1 answers again");
     return std::move(*r);
+}
+
+std::optional<uint64_t> L1SloadSource::prune_for_history(const state::BlockStore& blocks,
+                                                         uint64_t oldest_kept,
+                                                         uint64_t min_step)
+{
+    const auto hash = blocks.canonical_hash(oldest_kept);
+    if (!hash || !*hash)
+        return std::nullopt;
+    const auto block = blocks.block(oldest_kept, **hash);
+    if (!block || !*block)
+        return std::nullopt;
+    const auto info = execution::block_l1_info(**block);
+    const uint64_t last = m_pruned_below.load();
+    if (!info || info->number < last + std::max<uint64_t>(min_step, 1))
+        return std::nullopt;
+    m_reader->prune_below(info->number);
+    m_pruned_below = info->number;
+    spdlog::debug("L1SLOAD cache: reads of L1 blocks below {} dropped (origin of block {}, the "
+                  "oldest kept)",
+                  info->number, oldest_kept);
+    return info->number;
 }
 
 }  // namespace l2::node

@@ -271,7 +271,10 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
         // history; the pruner never passes the finalized head, so rewinds keep what they need.
         execution::Chain* gc_chain = impl->chain.get();
         std::atomic<uint64_t>* gc_deleted = &impl->trie_gc_nodes_deleted;
-        impl->pruner->state_gc = [gc_chain, gc_deleted](uint64_t up_to_block) {
+        L1SloadSource* l1sload = impl->l1sload.get();
+        impl->pruner->state_gc = [gc_chain, gc_deleted, l1sload](uint64_t up_to_block) {
+            // L1SLOAD's cached L1 reads go with the blocks that made them (docs/spec/l1sload.md).
+            l1sload->prune_for_history(gc_chain->blocks(), up_to_block + 1);
             state::TrieGcStats total;
             for (;;)
             {
@@ -371,6 +374,9 @@ std::string RollupNode::Impl::metrics() const
         counter("l2node_l1sload_failures_total", "L1SLOAD reads L1 did not answer.", ls.failures);
         gauge("l2node_l1sload_l1_down", "1 while the last L1SLOAD read failed.",
               l1sload->l1_down() ? 1 : 0);
+        gauge("l2node_l1sload_cache_pruned_below",
+              "Cached L1SLOAD reads of L1 blocks below this one are pruned (history.blocks).",
+              l1sload->pruned_below());
     }
     gauge("l2node_derivation_error", "1 while the last derivation step failed.",
           d.last_error.empty() ? 0 : 1);

@@ -17,7 +17,9 @@
 #include <execution/predeploys.hpp>
 #include <node/config.hpp>
 #include <node/eth_api.hpp>
+#include <l1client/l1_storage.hpp>
 #include <node/history_pruner.hpp>
+#include <node/l1sload_source.hpp>
 #include <node/rpc_json.hpp>
 #include <state/memory_store.hpp>
 #include <txtypes/hex.hpp>
@@ -252,6 +254,54 @@ TEST_F(HistoryPruning, BoundedBatchesAndStateGcHook)
     // Blocks 0..9 in batches of at most 3 heights; the hook after each, with its top.
     EXPECT_EQ(sizes, (std::vector<uint64_t>{3, 3, 3, 1}));
     EXPECT_EQ(gc, (std::vector<uint64_t>{2, 5, 8, 9}));
+}
+
+TEST_F(HistoryPruning, L1SloadCacheGoesWithTheBlocksThatReadIt)
+{
+    // Cached L1SLOAD reads at L1 blocks 8..24; block n's L1 origin is 9 + n.
+    NodeConfig cfg;
+    cfg.l1_rpc = "http://127.0.0.1:9";  // never asked: nothing here reads
+    L1SloadSource source{cfg, kv};
+    const auto cached = [&] {
+        std::vector<uint64_t> l1;
+        state::scan_prefix(kv, state::Column::kL1Sload, {}, [&](ByteView key, ByteView) {
+            uint64_t n = 0;
+            for (size_t i = 0; i < 8; ++i)
+                n = n << 8 | key[i];
+            l1.push_back(n);
+            return true;
+        });
+        return l1;
+    };
+    state::WriteBatch b;
+    for (uint64_t l1 = 8; l1 <= 24; ++l1)
+    {
+        const auto k = l1client::l1sload_db_key(l1, kRecipient, Hash{});
+        b.put(state::Column::kL1Sload, {k.data(), k.size()}, Bytes(64, uint8_t{1}));
+    }
+    ASSERT_TRUE(kv.write(b));
+
+    finalize(kBlocks);
+    auto p = pruner(4, 3);
+    std::vector<std::optional<uint64_t>> cuts;
+    p->state_gc = [&](uint64_t up_to) {
+        cuts.push_back(source.prune_for_history(chain->blocks(), up_to + 1, 3));
+    };
+    while (p->prune_step().value() != 0)
+    {
+    }
+    // Target min(finalized 12 - 1, head 12 - 4 - 1) = 7: blocks 0..7 pruned in batches of 3,
+    // the oldest kept 3, 6, 8 (origins 12, 15, 17). A cut needs a step of 3 L1 blocks: the
+    // last batch moved the origin 2 (one range delete per step, not per batch).
+    EXPECT_EQ(p->oldest_block(), 8u);
+    EXPECT_EQ(cuts, (std::vector<std::optional<uint64_t>>{12, 15, std::nullopt}));
+    EXPECT_EQ(source.pruned_below(), 15u);
+    EXPECT_EQ(cached(), (std::vector<uint64_t>{15, 16, 17, 18, 19, 20, 21, 22, 23, 24}));
+    EXPECT_EQ(source.prune_for_history(chain->blocks(), 9, 3), std::optional<uint64_t>{18});
+    EXPECT_EQ(cached().front(), 18u);
+    // A block that is gone or has no L1-info deposit (genesis) cuts nothing.
+    EXPECT_FALSE(source.prune_for_history(chain->blocks(), 0, 1));
+    EXPECT_FALSE(source.prune_for_history(chain->blocks(), kBlocks + 5, 1));
 }
 
 TEST_F(HistoryPruning, BatchOpBoundSplitsHeavyRanges)
