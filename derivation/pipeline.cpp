@@ -1,11 +1,13 @@
 #include "pipeline.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include <spdlog/spdlog.h>
 
 #include <execution/l1_info.hpp>
 #include <txtypes/hex.hpp>
+#include <txtypes/worker_pool.hpp>
 
 #include "attributes.hpp"
 #include "deposits.hpp"
@@ -25,8 +27,15 @@ std::string hex(const Hash& h)
 
 }  // namespace
 
-Pipeline::Pipeline(execution::Chain& chain, const RollupConfig& cfg, l1client::L1Source& l1)
-  : m_chain{chain}, m_cfg{cfg}, m_l1{l1}, m_bank{cfg.channel_timeout}
+Pipeline::Pipeline(execution::Chain& chain,
+                   const RollupConfig& cfg,
+                   l1client::L1Source& l1,
+                   unsigned recovery_threads)
+  : m_chain{chain},
+    m_cfg{cfg},
+    m_l1{l1},
+    m_bank{cfg.channel_timeout},
+    m_workers{std::make_unique<WorkerPool>(recovery_threads)}
 {}
 
 Pipeline::~Pipeline() = default;
@@ -347,6 +356,8 @@ std::optional<Pipeline::Candidate> Pipeline::batch_candidate()
         c.attrs = make_attributes(m_cfg, origin.block, c.epoch.sequence_number, next_ts,
                                   origin.deposits);
         bool bad = false;
+        c.txs.reserve(b.txs.size());
+        c.raw.reserve(b.txs.size());
         for (const Bytes& raw : b.txs)
         {
             auto txn = txtypes::decode_transaction(raw);
@@ -355,17 +366,23 @@ std::optional<Pipeline::Candidate> Pipeline::batch_candidate()
                 bad = true;
                 break;
             }
-            auto sender = txtypes::recover_sender(*txn);
-            if (!sender)
-            {
-                bad = true;
-                break;
-            }
             c.txs.push_back(std::move(*txn));
-            c.senders.push_back(*sender);
             c.raw.push_back(raw);
         }
         if (bad)
+        {
+            drop("an undecodable transaction");
+            continue;
+        }
+        // A block the node already holds (the sequencer's own, re-derived to become safe) only
+        // moves the safe head: equal txs carry equal signatures, which were checked when the
+        // block was built. Any other block is executed and needs its senders.
+        if (is_stored(c))
+        {
+            std::lock_guard lock{m_status_mutex};
+            m_status.txs_recovery_skipped += c.txs.size();
+        }
+        else if (!recover_senders(c))
         {
             drop("a transaction with an invalid signature");
             continue;
@@ -394,6 +411,31 @@ Pipeline::Candidate Pipeline::default_candidate() const
     c.attrs = make_attributes(m_cfg, origin->block, c.epoch.sequence_number, next_ts,
                               origin->deposits);
     return c;
+}
+
+bool Pipeline::is_stored(const Candidate& c) const
+{
+    const uint64_t number = m_safe.ref.number + 1;
+    if (m_chain.head().header.number < number)
+        return false;
+    auto stored = m_chain.blocks().block(number, m_chain.canonical_hash(number));
+    return stored && *stored && matches_stored(c, **stored);
+}
+
+bool Pipeline::recover_senders(Candidate& c)
+{
+    c.senders.assign(c.txs.size(), Address{});
+    std::atomic<bool> bad{false};
+    m_workers->parallel_for(c.txs.size(), [&](size_t i) {
+        if (bad.load(std::memory_order_relaxed))
+            return;
+        auto sender = txtypes::recover_sender(c.txs[i]);
+        if (sender)
+            c.senders[i] = *sender;
+        else
+            bad = true;
+    });
+    return !bad;
 }
 
 bool Pipeline::matches_stored(const Candidate& c, const txtypes::Block& stored) const
@@ -445,6 +487,9 @@ Result<bool, std::string> Pipeline::apply(Candidate& c, bool from_batch)
             m_on_rewind(std::move(*removed));
     }
 
+    // Senders were skipped only for a block equal to the stored one, which returned above.
+    if (c.senders.size() != c.txs.size() && !recover_senders(c))
+        return false;
     const execution::ChainHead parent = m_chain.head();
     execution::BlockBuilder builder{m_chain.state(), m_chain.spec(), parent.header, parent.hash,
                                     std::move(c.attrs), m_chain.block_hash_fn()};

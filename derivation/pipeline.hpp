@@ -25,6 +25,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -36,6 +37,10 @@
 #include "batch.hpp"
 #include "channel.hpp"
 #include "rollup_config.hpp"
+
+namespace l2 {
+class WorkerPool;
+}
 
 namespace l2::derivation {
 
@@ -53,6 +58,9 @@ struct PipelineStatus
     uint64_t txs_ignored = 0;          ///< inbox txs not from the batcher, or malformed
     uint64_t l1_reorgs = 0;
     uint64_t l2_reorgs = 0;  ///< unsafe blocks replaced by different derived ones
+    /// Batch txs whose sender was not recovered: the block equals the stored one (the
+    /// sequencer's own blocks, a follower re-deriving after a restart), so it is not executed.
+    uint64_t txs_recovery_skipped = 0;
     std::string last_error;
 };
 
@@ -70,7 +78,12 @@ public:
     /// returns their transactions to the mempool.
     using RewindHook = std::function<void(std::vector<txtypes::Block>)>;
 
-    Pipeline(execution::Chain& chain, const RollupConfig& cfg, l1client::L1Source& l1);
+    /// `recovery_threads`: threads (the pipeline's own included) that recover a batch block's
+    /// senders; 0 = one per core. The result does not depend on it.
+    Pipeline(execution::Chain& chain,
+             const RollupConfig& cfg,
+             l1client::L1Source& l1,
+             unsigned recovery_threads = 0);
     ~Pipeline();
 
     /// Reads up to `max_l1_blocks` new L1 blocks and derives what they allow. L1 errors are
@@ -121,7 +134,7 @@ private:
     {
         execution::PayloadAttributes attrs;
         std::vector<txtypes::Transaction> txs;
-        std::vector<Address> senders;
+        std::vector<Address> senders;  ///< empty when the block equals the stored one
         std::vector<Bytes> raw;
         Epoch epoch;
         size_t span_pos = 0;  ///< index in m_spans (batch candidates)
@@ -135,6 +148,10 @@ private:
     /// not all execute (the batch is invalid).
     Result<bool, std::string> apply(Candidate& c, bool from_batch);
     bool matches_stored(const Candidate& c, const txtypes::Block& stored) const;
+    /// Whether the node already holds `c` as its canonical block at safe + 1.
+    bool is_stored(const Candidate& c) const;
+    /// Recovers `c.txs`' senders over the worker pool; false when a signature is invalid.
+    bool recover_senders(Candidate& c);
     void update_finalized();
     void prune();
 
@@ -152,6 +169,8 @@ private:
     std::deque<PendingSpan> m_spans;
     /// L2 block -> the L1 block it was derived from (this run only; finality needs it).
     std::map<uint64_t, uint64_t> m_derived_from;
+
+    std::unique_ptr<WorkerPool> m_workers;  ///< sender recovery
 
     mutable std::mutex m_status_mutex;
     PipelineStatus m_status;

@@ -390,6 +390,9 @@ std::string RollupNode::Impl::metrics() const
             "Batch-inbox txs not from the batcher or malformed.", d.txs_ignored);
     counter("l2node_l1_reorgs_total", "L1 reorgs handled by derivation.", d.l1_reorgs);
     counter("l2node_l2_reorgs_total", "Unsafe L2 blocks replaced by derived ones.", d.l2_reorgs);
+    counter("l2node_txs_recovery_skipped_total",
+            "Batch txs of blocks the node already held: consolidated without sender recovery.",
+            d.txs_recovery_skipped);
     counter("l2node_trie_gc_nodes_deleted_total",
             "Trie nodes of old state garbage-collected behind the history window.",
             trie_gc_nodes_deleted.load());

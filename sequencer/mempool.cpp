@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "mempool_detail.hpp"
-#include "worker_pool.hpp"
+#include <txtypes/worker_pool.hpp>
 
 namespace l2::sequencer {
 

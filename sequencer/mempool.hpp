@@ -18,9 +18,11 @@
 
 #include "pool_view.hpp"
 
-namespace l2::sequencer {
-
+namespace l2 {
 class WorkerPool;
+}
+
+namespace l2::sequencer {
 
 struct PoolConfig
 {

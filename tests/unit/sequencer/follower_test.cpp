@@ -217,11 +217,13 @@ struct World
         next_l1_txs.push_back(std::move(tx));
     }
 
-    Bytes channel_calldata(const derivation::SpanBatch& s)
+    /// `tag` tells apart channels of batches that start at the same block.
+    Bytes channel_calldata(const derivation::SpanBatch& s, uint8_t tag = 0)
     {
         derivation::ChannelId id;
         id[0] = static_cast<uint8_t>(s.blocks.front().timestamp);
         id[1] = static_cast<uint8_t>(s.blocks.front().timestamp >> 8);
+        id[2] = tag;
         derivation::ChannelOut ch{id};
         EXPECT_TRUE(ch.add_batch(s));
         const auto frames = ch.output_frames(100'000);
@@ -285,6 +287,7 @@ TEST(Follower, DerivesTheSequencersChainFromL1)
     EXPECT_EQ(st.blocks_derived, seq_head);
     EXPECT_EQ(st.default_blocks, 0u);
     EXPECT_EQ(st.batches_dropped, 0u);
+    EXPECT_EQ(st.txs_recovery_skipped, 0u);  // it executes every block: all senders recovered
 
     // The epoch's first block holds the deposit right after the L1-info tx.
     bool found = false;
@@ -301,11 +304,13 @@ TEST(Follower, DerivesTheSequencersChainFromL1)
     }
     EXPECT_TRUE(found);
 
-    // The sequencer's own pipeline confirms its blocks without executing them again.
+    // The sequencer's own pipeline confirms its blocks without executing them again, nor
+    // recovering the senders of their 10 x 3 + 6 x 2 transfers.
     w.seq_node->sync();
     EXPECT_EQ(w.seq_node->safe(), seq_head);
     EXPECT_EQ(w.seq_node->pipeline->status().blocks_consolidated, seq_head);
     EXPECT_EQ(w.seq_node->pipeline->status().l2_reorgs, 0u);
+    EXPECT_EQ(w.seq_node->pipeline->status().txs_recovery_skipped, 42u);
 }
 
 TEST(Follower, SequencerDowntimeForcesTheEpochAndTheSequencerConverges)
@@ -386,12 +391,25 @@ TEST(Follower, IgnoresStrangersGarbageAndEpochSkippingBatches)
     for (auto& b : skip.blocks)
         b.l1_origin = std::max(b.l1_origin, skip.blocks[0].l1_origin);
     w.queue_calldata(w.channel_calldata(skip));
+    // A copy in which the first block with transfers after the first block has one with an
+    // unrecoverable signature (r = 0): the blocks before it are good.
+    auto forged = good;
+    size_t bad_block = 1;
+    while (forged.blocks.at(bad_block).txs.empty())
+        ++bad_block;
+    {
+        auto& raw = forged.blocks[bad_block].txs.back();
+        auto t = *txtypes::decode_transaction(raw);
+        t.signature.r = U256{0};
+        raw = txtypes::encode_transaction(t);
+    }
+    w.queue_calldata(w.channel_calldata(forged, 1));
     w.mine_l1();
     f->sync();
-    EXPECT_EQ(f->head(), base);  // nothing valid yet
+    EXPECT_EQ(f->head(), base + bad_block);  // the forged copy's good blocks, then nothing
     const auto st = f->pipeline->status();
     EXPECT_EQ(st.txs_ignored, 3u);  // stranger + 2 malformed
-    EXPECT_GE(st.batches_dropped, 1u);
+    EXPECT_GE(st.batches_dropped, 2u);  // the epoch-skipping block, the forged signature
 
     // The real batch, in time: accepted, the chain matches the sequencer's.
     w.queue_calldata(w.channel_calldata(good));

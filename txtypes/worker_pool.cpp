@@ -1,6 +1,6 @@
 #include "worker_pool.hpp"
 
-namespace l2::sequencer {
+namespace l2 {
 
 WorkerPool::WorkerPool(unsigned threads)
 {
@@ -71,4 +71,4 @@ void WorkerPool::parallel_for(size_t n, const std::function<void(size_t)>& fn)
     m_fn = nullptr;
 }
 
-}  // namespace l2::sequencer
+}  // namespace l2

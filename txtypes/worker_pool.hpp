@@ -1,5 +1,6 @@
 #pragma once
-/// A small fixed set of threads for data-parallel loops (sender recovery in Mempool::add_batch).
+/// A small fixed set of threads for data-parallel loops: sender recovery in the mempool
+/// (Mempool::add_batch) and in derivation (a batch's transactions).
 
 #include <algorithm>
 #include <atomic>
@@ -11,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace l2::sequencer {
+namespace l2 {
 
 class WorkerPool
 {
@@ -46,4 +47,4 @@ private:
     std::vector<std::jthread> m_threads;
 };
 
-}  // namespace l2::sequencer
+}  // namespace l2
