@@ -157,6 +157,7 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     trie_options.compression = rocksdb::kNoCompression;
     trie_options.bottommost_compression = rocksdb::kNoCompression;
     trie_options.optimize_filters_for_hits = true;
+    trie_options.write_buffer_size = o.trie_write_buffer_bytes;
 
     // Reference counts of trie nodes: small values updated by merge (commit) and read by GC.
     rocksdb::ColumnFamilyOptions counter_options = cf_options;
