@@ -6,6 +6,7 @@
 // the blocks holding batches rolls the safe head back and re-derives.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 
 #include <derivation/channel.hpp>
@@ -22,6 +23,7 @@
 #include <txtypes/keccak.hpp>
 
 #include "portal_logs.hpp"
+#include "rollup_world.hpp"
 
 using namespace l2;
 
@@ -29,9 +31,7 @@ namespace {
 
 constexpr Hash kKey =
     hash_literal("4646464646464646464646464646464646464646464646464646464646464646");
-constexpr Address kPortal = address_literal("5fbdb2315678afecb367f032d93f642f64180aa3");
-constexpr Address kInbox = address_literal("ff00000000000000000000000000000000000901");
-constexpr Address kBatcher = address_literal("b000000000000000000000000000000000000001");
+constexpr Address kPortal = test::kRollupPortal;
 constexpr Address kStranger = address_literal("5000000000000000000000000000000000000005");
 constexpr Address kDepositor = address_literal("00000000000000000000000000000000000000d1");
 constexpr Address kRecipient = address_literal("00000000000000000000000000000000000000e2");
@@ -41,109 +41,35 @@ l1client::L1Log deposit_log(const U256& mint)
     return test::deposit_log(kPortal, kDepositor, mint);
 }
 
-execution::ChainSpec spec_for(const Address& funded)
+/// A node: a chain on its own memory store and a derivation pipeline over the shared L1.
+using Node = test::RollupNode;
+
+/// Steps derivation until it has read all of L1.
+void sync(Node& n)
 {
-    execution::ChainSpec spec;
-    spec.chain_id = 901;
-    spec.genesis_timestamp = 1000;
-    spec.alloc[funded].balance = U256{1'000'000'000'000'000'000ULL};
-    return spec;
+    auto r = n.sync_to_l1();
+    ASSERT_TRUE(r) << r.error();
 }
 
-/// A node: a chain on its own memory store and a derivation pipeline over the shared L1.
-struct Node
+Address sender_of_key()
 {
-    state::MemoryStore kv;
-    std::unique_ptr<execution::Chain> chain;
-    std::unique_ptr<derivation::Pipeline> pipeline;
+    return *address_from_private_key(kKey);
+}
 
-    Node(const derivation::RollupConfig& rollup, l1client::L1Source& l1, const Address& funded)
-    {
-        chain = std::move(*execution::Chain::open(kv, spec_for(funded)));
-        pipeline = std::make_unique<derivation::Pipeline>(*chain, rollup, l1);
-    }
-
-    /// Steps derivation until it has read all of L1.
-    void sync()
-    {
-        for (int i = 0; i < 1000; ++i)
-        {
-            auto r = pipeline->step(16);
-            ASSERT_TRUE(r) << r.error();
-            if (r->caught_up)
-                return;
-        }
-        FAIL() << "derivation did not catch up";
-    }
-
-    uint64_t head() const { return chain->head().header.number; }
-    uint64_t safe() const { return chain->head_ref(state::Head::kSafe)->number; }
-    Hash hash(uint64_t n) const { return chain->canonical_hash(n); }
-    txtypes::Block block(uint64_t n) const { return **chain->blocks().block(n, hash(n)); }
-};
-
-struct World
+execution::ChainSpec spec_for_key()
 {
-    l1client::FakeL1Source l1;
-    derivation::RollupConfig rollup;
-    Address sender;
-    std::unique_ptr<Node> seq_node;  ///< the sequencer's chain (and its own pipeline)
-    std::unique_ptr<sequencer::ChainPoolView> view;
-    std::unique_ptr<sequencer::Mempool> pool;
-    std::unique_ptr<sequencer::Sequencer> seq;
-    std::vector<l1client::L1Tx> next_l1_txs;  ///< go into the next L1 block
-    std::unique_ptr<sequencer::BatchPoster> poster;
-    std::unique_ptr<sequencer::Batcher> batcher;
+    const std::array<Address, 1> funded{sender_of_key()};
+    return test::rollup_spec(funded);
+}
+
+/// The sequencer (its node, pool, Sequencer, real Batcher) over the in-memory L1, one funded
+/// sender, and what the tests do with them.
+struct World : test::RollupWorld
+{
+    Address sender = sender_of_key();
     uint64_t nonce = 0;
-    uint64_t l1_time = 1000;
 
-    World()
-    {
-        sender = *address_from_private_key(kKey);
-        l1client::L1Block g;
-        g.number = 100;
-        g.timestamp = 1000;
-        g.base_fee = U256{7};
-        const auto l1_genesis = l1.push_block(g);
-        rollup.l1_chain_id = 900;
-        rollup.l2_chain_id = 901;
-        rollup.block_time = 2;
-        rollup.max_sequencer_drift = 30;
-        rollup.seq_window_size = 12;
-        rollup.channel_timeout = 4;
-        rollup.batch_inbox = kInbox;
-        rollup.batcher = kBatcher;
-        rollup.deposit_portal = kPortal;
-        rollup.genesis_l1 = {l1_genesis.number, l1_genesis.hash};
-        rollup.genesis_l2_time = 1000;
-        seq_node = std::make_unique<Node>(rollup, l1, sender);
-        rollup.genesis_l2 = {0, seq_node->chain->genesis().hash};
-        view = std::make_unique<sequencer::ChainPoolView>(*seq_node->chain);
-        pool = std::make_unique<sequencer::Mempool>(sequencer::PoolConfig{}, *view);
-        seq = std::make_unique<sequencer::Sequencer>(*seq_node->chain, rollup, l1, *pool);
-        // As the node does: txs of replaced unsafe blocks go back to the pool.
-        seq_node->pipeline->set_rewind_hook(
-            [this](std::vector<txtypes::Block> removed) { seq->requeue(removed); });
-        // The real batcher, posting into the next L1 block.
-        poster = std::make_unique<QueuePoster>(*this);
-        sequencer::BatcherConfig bc;
-        bc.max_delay = 0;
-        batcher = std::make_unique<sequencer::Batcher>(*seq_node->chain, rollup, *poster, bc);
-    }
-
-    struct QueuePoster final : sequencer::BatchPoster
-    {
-        World& w;
-        explicit QueuePoster(World& world) : w{world} {}
-        Result<Hash, std::string> post(const Bytes& calldata) override
-        {
-            w.queue_calldata(calldata);
-            return keccak256(calldata);
-        }
-        void reset() override { w.next_l1_txs.clear(); }
-    };
-
-    std::unique_ptr<Node> follower() { return std::make_unique<Node>(rollup, l1, sender); }
+    World() : test::RollupWorld{spec_for_key()} {}
 
     void submit_transfer()
     {
@@ -161,28 +87,11 @@ struct World
         ASSERT_TRUE(r) << r.error().message;
     }
 
-    /// Mines an L1 block 4 s after the last one, holding the queued batcher txs and `logs`.
-    l1client::L1Block mine_l1(std::vector<l1client::L1Log> logs = {})
-    {
-        l1_time += 4;
-        l1client::L1Block b;
-        b.timestamp = l1_time;
-        b.base_fee = U256{7};
-        b.transactions = std::move(next_l1_txs);
-        next_l1_txs.clear();
-        return l1.push_block(b, std::move(logs));
-    }
-
     /// The sequencer builds every block due by the L1 clock.
     void sequence()
     {
-        for (;;)
-        {
-            auto r = seq->tick(l1_time);
-            ASSERT_TRUE(r) << r.error();
-            if (!*r)
-                return;
-        }
+        auto r = sequence_due();
+        ASSERT_TRUE(r) << r.error();
     }
 
     /// The span batch of the sequencer's blocks [from, to].
@@ -206,17 +115,6 @@ struct World
         return s;
     }
 
-    /// Queues calldata from `from` to the inbox for the next L1 block.
-    void queue_calldata(Bytes calldata, const Address& from = kBatcher)
-    {
-        l1client::L1Tx tx;
-        tx.hash = keccak256(calldata);
-        tx.from = from;
-        tx.to = kInbox;
-        tx.input = std::move(calldata);
-        next_l1_txs.push_back(std::move(tx));
-    }
-
     /// `tag` tells apart channels of batches that start at the same block.
     Bytes channel_calldata(const derivation::SpanBatch& s, uint8_t tag = 0)
     {
@@ -234,8 +132,7 @@ struct World
     /// into the next L1 block.
     void batch_new_blocks()
     {
-        seq_node->sync();
-        auto r = batcher->tick(l1.head()->number, l1_time);
+        auto r = batch_blocks();
         ASSERT_TRUE(r) << r.error();
     }
 
@@ -276,7 +173,7 @@ TEST(Follower, DerivesTheSequencersChainFromL1)
     w.mine_l1();  // includes the last batch
 
     auto f = w.follower();
-    f->sync();
+    sync(*f);
     const uint64_t seq_head = w.seq_node->head();
     ASSERT_GE(seq_head, 30u);
     ASSERT_EQ(f->head(), seq_head);
@@ -306,7 +203,7 @@ TEST(Follower, DerivesTheSequencersChainFromL1)
 
     // The sequencer's own pipeline confirms its blocks without executing them again, nor
     // recovering the senders of their 10 x 3 + 6 x 2 transfers.
-    w.seq_node->sync();
+    sync(*w.seq_node);
     EXPECT_EQ(w.seq_node->safe(), seq_head);
     EXPECT_EQ(w.seq_node->pipeline->status().blocks_consolidated, seq_head);
     EXPECT_EQ(w.seq_node->pipeline->status().l2_reorgs, 0u);
@@ -319,7 +216,7 @@ TEST(Follower, SequencerDowntimeForcesTheEpochAndTheSequencerConverges)
     w.run(4, 2);
     w.mine_l1();
     auto f = w.follower();
-    f->sync();
+    sync(*f);
     const uint64_t before = f->head();
     ASSERT_EQ(before, w.seq_node->head());
 
@@ -334,7 +231,7 @@ TEST(Follower, SequencerDowntimeForcesTheEpochAndTheSequencerConverges)
         w.mine_l1();
 
     // Past the window the follower derives the missing epochs itself, deposit included.
-    f->sync();
+    sync(*f);
     EXPECT_GT(f->head(), before);
     EXPECT_GT(f->pipeline->status().default_blocks, 0u);
     EXPECT_EQ(f->chain->state().account(state::Engine::kEvm, kDepositor)->balance, U256{55});
@@ -351,7 +248,7 @@ TEST(Follower, SequencerDowntimeForcesTheEpochAndTheSequencerConverges)
     }
 
     // The sequencer's node derives the same and reorgs its unsafe blocks onto it.
-    w.seq_node->sync();
+    sync(*w.seq_node);
     EXPECT_GT(w.seq_node->pipeline->status().l2_reorgs, 0u);
     ASSERT_GE(w.seq_node->head(), f->head());
     for (uint64_t n = 0; n <= f->head(); ++n)
@@ -362,8 +259,8 @@ TEST(Follower, SequencerDowntimeForcesTheEpochAndTheSequencerConverges)
     // follows block for block.
     w.run(static_cast<int>(w.rollup.seq_window_size) + 4, 1);
     w.mine_l1();
-    f->sync();
-    w.seq_node->sync();
+    sync(*f);
+    sync(*w.seq_node);
     expect_same_chain(*w.seq_node, *f);
     EXPECT_EQ(f->safe(), f->head());
     EXPECT_EQ(f->chain->state().account(state::Engine::kEvm, w.sender)->nonce, w.nonce);
@@ -375,7 +272,7 @@ TEST(Follower, IgnoresStrangersGarbageAndEpochSkippingBatches)
     w.run(3, 1);
     w.mine_l1();
     auto f = w.follower();
-    f->sync();
+    sync(*f);
     const uint64_t base = f->head();
 
     // The next blocks, batched by a stranger; garbage and a truncated frame from the batcher.
@@ -405,7 +302,7 @@ TEST(Follower, IgnoresStrangersGarbageAndEpochSkippingBatches)
     }
     w.queue_calldata(w.channel_calldata(forged, 1));
     w.mine_l1();
-    f->sync();
+    sync(*f);
     EXPECT_EQ(f->head(), base + bad_block);  // the forged copy's good blocks, then nothing
     const auto st = f->pipeline->status();
     EXPECT_EQ(st.txs_ignored, 3u);  // stranger + 2 malformed
@@ -414,7 +311,7 @@ TEST(Follower, IgnoresStrangersGarbageAndEpochSkippingBatches)
     // The real batch, in time: accepted, the chain matches the sequencer's.
     w.queue_calldata(w.channel_calldata(good));
     w.mine_l1();
-    f->sync();
+    sync(*f);
     ASSERT_EQ(f->head(), w.seq_node->head());
     expect_same_chain(*w.seq_node, *f);
 }
@@ -425,7 +322,7 @@ TEST(Follower, L1ReorgOfBatchBlocksRollsBackAndRederives)
     w.run(3, 1);
     w.mine_l1();
     auto f = w.follower();
-    f->sync();
+    sync(*f);
     const uint64_t safe_before = f->safe();
     const uint64_t l1_before = w.l1.head()->number;
 
@@ -433,7 +330,7 @@ TEST(Follower, L1ReorgOfBatchBlocksRollsBackAndRederives)
     w.run(2, 2);
     const auto batch_block = w.mine_l1();
     ASSERT_EQ(batch_block.number, l1_before + 1 + 2);
-    f->sync();
+    sync(*f);
     ASSERT_GT(f->safe(), safe_before);
 
     // ...then L1 reorgs those blocks away (the batch is gone with them) and reposts it later.
@@ -441,19 +338,19 @@ TEST(Follower, L1ReorgOfBatchBlocksRollsBackAndRederives)
     w.l1_time = w.l1.head()->timestamp;
     w.next_l1_txs.clear();
     w.mine_l1();  // a different block at l1_before + 1 (no batch)
-    f->sync();
+    sync(*f);
     EXPECT_EQ(f->pipeline->status().l1_reorgs, 1u);
     EXPECT_LE(f->safe(), safe_before);
 
     // The sequencer's own chain was built on the old L1 blocks: its pipeline and the sequencer
     // notice, the sequencer rebuilds, and the batches of the new chain make both agree.
-    w.seq_node->sync();
+    sync(*w.seq_node);
     w.run(3, 1);
     w.batch_new_blocks();
     w.mine_l1();
     w.mine_l1();
-    f->sync();
-    w.seq_node->sync();
+    sync(*f);
+    sync(*w.seq_node);
     ASSERT_EQ(f->head(), w.seq_node->head());
     expect_same_chain(*w.seq_node, *f);
     EXPECT_EQ(f->safe(), f->head());
@@ -465,11 +362,11 @@ TEST(Follower, FinalizedFollowsL1Finality)
     w.run(6, 1);
     w.mine_l1();
     auto f = w.follower();
-    f->sync();
+    sync(*f);
     EXPECT_EQ(f->chain->head_ref(state::Head::kFinalized)->number, 0u);
     // L1 finalizes the block holding the batches of the first rounds.
     w.l1.set_finalized(w.l1.head()->number - 3);
-    f->sync();
+    sync(*f);
     const uint64_t fin = f->chain->head_ref(state::Head::kFinalized)->number;
     EXPECT_GT(fin, 0u);
     EXPECT_LT(fin, f->safe());
@@ -576,7 +473,7 @@ TEST(Follower, L1SloadWithoutL1DefersTheTxAndTheFollowerWaits)
     EXPECT_EQ(f->pipeline->status().batches_dropped, 0u);
 
     f_l1.down = false;
-    f->sync();
+    sync(*f);
     expect_same_chain(*w.seq_node, *f);
     EXPECT_EQ(f->safe(), w.seq_node->head());
     EXPECT_EQ(f->pipeline->status().default_blocks, 0u);
