@@ -222,9 +222,14 @@ async function main() {
     const m = await metrics(info.l2_rpc);
     assert.ok(m.l2node_history_oldest_block >= oldest, 'l2node_history_oldest_block');
     assert.ok(m.l2node_history_pruned_blocks_total >= oldest, 'l2node_history_pruned_blocks_total');
+    // L1SLOAD's cached L1 reads follow the window: cut below the oldest kept block's L1 origin
+    // (hundreds of L1 blocks in), in steps of 64 L1 blocks.
+    assert.ok(m.l2node_l1sload_cache_pruned_below >= 64,
+        `l2node_l1sload_cache_pruned_below ${m.l2node_l1sload_cache_pruned_below}`);
     const status = JSON.parse(l2nodeRun('status', '--devnet', dir));
     assert.ok(status.oldest_available_block >= oldest, '`l2node status` shows the oldest available block');
-    log(`metrics: oldest ${m.l2node_history_oldest_block}, pruned ${m.l2node_history_pruned_blocks_total}; ` +
+    log(`metrics: oldest ${m.l2node_history_oldest_block}, pruned ${m.l2node_history_pruned_blocks_total}, ` +
+        `L1SLOAD cache below L1 block ${m.l2node_l1sload_cache_pruned_below}; ` +
         `l2node status: oldest_available_block ${status.oldest_available_block}`);
 
     // ---- the follower derived the same chain (and prunes its own copy) ----
