@@ -32,7 +32,7 @@ Hash word(uint64_t v)
 
 TEST(L1StorageE2E, ReadsByBlockHashAtTwoBlocks)
 {
-    test::AnvilProcess anvil{L2_ANVIL};
+    l1client::test::AnvilProcess anvil{L2_ANVIL};
     ASSERT_TRUE(anvil.ready()) << "anvil did not start from " L2_ANVIL
                                   " (run scripts/bootstrap for node_modules)";
     RpcClient admin{anvil.url()};

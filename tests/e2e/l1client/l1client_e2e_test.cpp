@@ -33,7 +33,7 @@ constexpr uint64_t kAnvilChainId = 31337;
 constexpr uint64_t kEther = 1'000'000'000'000'000'000;
 
 /// One anvil (tests/e2e/l1client/anvil_process.hpp, shared with the L1 storage tests).
-class Anvil : public test::AnvilProcess
+class Anvil : public l1client::test::AnvilProcess
 {
 public:
     explicit Anvil(std::vector<std::string> extra = {}) : AnvilProcess{L2_ANVIL, std::move(extra)} {}

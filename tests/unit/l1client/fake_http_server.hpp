@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <tests/support/free_port.hpp>
+
 namespace l2::l1client::test {
 
 class FakeHttpServer
@@ -69,18 +71,7 @@ public:
     int connections() const noexcept { return m_connections; }
 
     /// A port nothing listens on (bound once, then released).
-    static uint16_t free_port()
-    {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-        socklen_t len = sizeof(addr);
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        ::close(fd);
-        return ntohs(addr.sin_port);
-    }
+    static uint16_t free_port() { return l2::test::free_loopback_port(); }
 
 private:
     /// Waits until `fd` is readable or the server stops; false on stop.
