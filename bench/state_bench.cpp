@@ -19,6 +19,7 @@
 #include <state/rocksdb_store.hpp>
 #include <state/state_cache.hpp>
 #include <state/state_db.hpp>
+#include <state/undo.hpp>
 #include <txtypes/block.hpp>
 
 namespace {
@@ -179,9 +180,42 @@ void BM_state_get_rocksdb_uncached(benchmark::State& state)
 }
 BENCHMARK(BM_state_get_rocksdb_uncached);
 
-/// One block: 20,000 accounts (balance/nonce changes, some new) and 20,000 slots over 1,000
-/// contracts, prepared (flat writes, storage tries, account trie, root) and committed in one
-/// write, on top of a 200k-account state.
+/// Block `number` of the commit benches: 20,000 accounts (balance/nonce changes, ~10% new) and
+/// 20,000 slots over 1,000 contracts, each account once, in identity order (as
+/// JournaledState::diff lists them).
+StateDiff block_diff(std::mt19937_64& rng, uint64_t number)
+{
+    StateDiff diff;
+    for (size_t i = 0; i < 20'000; ++i)
+    {
+        AccountChange ch;
+        ch.identity = addr_of(rng() % 220'000);  // ~10% new accounts
+        ch.account = Account{};
+        ch.account->nonce = number;
+        ch.account->balance = U256{rng()};
+        diff.accounts.push_back(std::move(ch));
+    }
+    for (uint64_t c = 0; c < 1000; ++c)
+    {
+        AccountChange ch;
+        ch.identity = addr_of(1'000'000 + c);
+        ch.account = Account{};
+        for (uint64_t s = 0; s < 20; ++s)
+            ch.storage.push_back({U256{rng() % 5000}, U256{rng()}});
+        diff.accounts.push_back(std::move(ch));
+    }
+    std::sort(diff.accounts.begin(), diff.accounts.end(),
+              [](const auto& a, const auto& b) { return a.identity < b.identity; });
+    diff.accounts.erase(std::unique(diff.accounts.begin(), diff.accounts.end(),
+                                    [](const auto& a, const auto& b) {
+                                        return a.identity == b.identity;
+                                    }),
+                        diff.accounts.end());
+    return diff;
+}
+
+/// One block of block_diff prepared (flat writes, storage tries, account trie, root) and
+/// committed in one write, on top of a 200k-account state.
 void BM_block_commit_20k_accounts_20k_slots(benchmark::State& state)
 {
     const auto dir = std::filesystem::temp_directory_path() / "l2bench-commit";
@@ -214,33 +248,7 @@ void BM_block_commit_20k_accounts_20k_slots(benchmark::State& state)
     for (auto _ : state)
     {
         state.PauseTiming();
-        StateDiff diff;
-        for (size_t i = 0; i < 20'000; ++i)
-        {
-            AccountChange ch;
-            ch.identity = addr_of(rng() % 220'000);  // ~10% new accounts
-            ch.account = Account{};
-            ch.account->nonce = block + 1;
-            ch.account->balance = U256{rng()};
-            diff.accounts.push_back(std::move(ch));
-        }
-        for (uint64_t c = 0; c < 1000; ++c)
-        {
-            AccountChange ch;
-            ch.identity = addr_of(1'000'000 + c);
-            ch.account = Account{};
-            for (uint64_t s = 0; s < 20; ++s)
-                ch.storage.push_back({U256{rng() % 5000}, U256{rng()}});
-            diff.accounts.push_back(std::move(ch));
-        }
-        // A diff lists each account once, in identity order (as JournaledState::diff does).
-        std::sort(diff.accounts.begin(), diff.accounts.end(),
-                  [](const auto& a, const auto& b) { return a.identity < b.identity; });
-        diff.accounts.erase(std::unique(diff.accounts.begin(), diff.accounts.end(),
-                                        [](const auto& a, const auto& b) {
-                                            return a.identity == b.identity;
-                                        }),
-                            diff.accounts.end());
+        const StateDiff diff = block_diff(rng, block + 1);
         ++block;
         state.ResumeTiming();
 
@@ -302,5 +310,65 @@ void BM_block_commit_20k_accounts_20k_slots(benchmark::State& state)
     std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_block_commit_20k_accounts_20k_slots)->Unit(benchmark::kMillisecond)->Iterations(20);
+
+/// Trie GC (StateDb::collect_garbage, the history pruner's step) of one block of the commit
+/// bench's workload: its replaced nodes' counts read and dropped, the nodes no state uses any
+/// more deleted, one atomic write. The blocks are committed first, untimed, with their GC
+/// records, as the chain stores them.
+void BM_trie_gc_20k_accounts_20k_slots(benchmark::State& state)
+{
+    const auto dir = std::filesystem::temp_directory_path() / "l2bench-trie-gc";
+    std::filesystem::remove_all(dir);
+    auto kv = std::move(*RocksDbStore::open(dir.string()));
+    StateDb db{*kv};
+    Hash root = txtypes::kEmptyRootHash;
+    std::mt19937_64 rng{11};
+    const auto commit = [&](const StateDiff& diff, uint64_t number) {
+        auto p = db.prepare(diff, root);
+        if (!p)
+            return false;
+        put_undo_record(p->batch, number, p->undo);
+        if (!db.commit(*p))
+            return false;
+        root = p->state_root;
+        return true;
+    };
+    StateDiff genesis;
+    for (uint64_t i = 0; i < 200'000; ++i)
+    {
+        AccountChange ch;
+        ch.identity = addr_of(i);
+        ch.account = Account{};
+        ch.account->balance = U256{1'000'000'000};
+        genesis.accounts.push_back(std::move(ch));
+    }
+    constexpr uint64_t kBlocks = 12;
+    bool ok = commit(genesis, 0);
+    for (uint64_t n = 1; ok && n <= kBlocks; ++n)
+        ok = commit(block_diff(rng, n), n);
+    if (!ok)
+    {
+        state.SkipWithError("commit failed");
+        return;
+    }
+    uint64_t next = 1;
+    uint64_t deleted = 0;
+    for (auto _ : state)
+    {
+        auto r = db.collect_garbage(next, 1);
+        if (!r || r->blocks != 1)
+        {
+            state.SkipWithError("GC failed");
+            break;
+        }
+        deleted += r->nodes_deleted;
+        ++next;
+    }
+    state.counters["nodes_deleted"] =
+        static_cast<double>(deleted) / static_cast<double>(std::max<uint64_t>(next - 1, 1));
+    kv.reset();
+    std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_trie_gc_20k_accounts_20k_slots)->Unit(benchmark::kMillisecond)->Iterations(10);
 
 }  // namespace
