@@ -180,6 +180,21 @@ void BM_state_get_rocksdb_uncached(benchmark::State& state)
 }
 BENCHMARK(BM_state_get_rocksdb_uncached);
 
+/// The commit benches' genesis: 200,000 funded accounts.
+StateDiff genesis_diff()
+{
+    StateDiff genesis;
+    for (uint64_t i = 0; i < 200'000; ++i)
+    {
+        AccountChange ch;
+        ch.identity = addr_of(i);
+        ch.account = Account{};
+        ch.account->balance = U256{1'000'000'000};
+        genesis.accounts.push_back(std::move(ch));
+    }
+    return genesis;
+}
+
 /// Block `number` of the commit benches: 20,000 accounts (balance/nonce changes, ~10% new) and
 /// 20,000 slots over 1,000 contracts, each account once, in identity order (as
 /// JournaledState::diff lists them).
@@ -224,16 +239,7 @@ void BM_block_commit_20k_accounts_20k_slots(benchmark::State& state)
     StateDb db{*kv};
     Hash root = txtypes::kEmptyRootHash;
     {
-        StateDiff genesis;
-        for (uint64_t i = 0; i < 200'000; ++i)
-        {
-            AccountChange ch;
-            ch.identity = addr_of(i);
-            ch.account = Account{};
-            ch.account->balance = U256{1'000'000'000};
-            genesis.accounts.push_back(std::move(ch));
-        }
-        auto p = db.prepare(genesis, root);
+        auto p = db.prepare(genesis_diff(), root);
         (void)db.commit(*p);
         root = p->state_root;
     }
@@ -333,17 +339,8 @@ void BM_trie_gc_20k_accounts_20k_slots(benchmark::State& state)
         root = p->state_root;
         return true;
     };
-    StateDiff genesis;
-    for (uint64_t i = 0; i < 200'000; ++i)
-    {
-        AccountChange ch;
-        ch.identity = addr_of(i);
-        ch.account = Account{};
-        ch.account->balance = U256{1'000'000'000};
-        genesis.accounts.push_back(std::move(ch));
-    }
     constexpr uint64_t kBlocks = 12;
-    bool ok = commit(genesis, 0);
+    bool ok = commit(genesis_diff(), 0);
     for (uint64_t n = 1; ok && n <= kBlocks; ++n)
         ok = commit(block_diff(rng, n), n);
     if (!ok)
