@@ -377,7 +377,8 @@ std::optional<Pipeline::Candidate> Pipeline::batch_candidate()
         // A block the node already holds (the sequencer's own, re-derived to become safe) only
         // moves the safe head: equal txs carry equal signatures, which were checked when the
         // block was built. Any other block is executed and needs its senders.
-        if (is_stored(c))
+        check_stored(c);
+        if (c.stored)
         {
             std::lock_guard lock{m_status_mutex};
             m_status.txs_recovery_skipped += c.txs.size();
@@ -413,13 +414,17 @@ Pipeline::Candidate Pipeline::default_candidate() const
     return c;
 }
 
-bool Pipeline::is_stored(const Candidate& c) const
+void Pipeline::check_stored(Candidate& c) const
 {
+    c.stored_checked = true;
+    c.stored.reset();
     const uint64_t number = m_safe.ref.number + 1;
     if (m_chain.head().header.number < number)
-        return false;
-    auto stored = m_chain.blocks().block(number, m_chain.canonical_hash(number));
-    return stored && *stored && matches_stored(c, **stored);
+        return;
+    const Hash hash = m_chain.canonical_hash(number);
+    auto stored = m_chain.blocks().block(number, hash);
+    if (stored && *stored && matches_stored(c, **stored))
+        c.stored = hash;
 }
 
 bool Pipeline::recover_senders(Candidate& c)
@@ -458,13 +463,13 @@ bool Pipeline::matches_stored(const Candidate& c, const txtypes::Block& stored) 
 Result<bool, std::string> Pipeline::apply(Candidate& c, bool from_batch)
 {
     const uint64_t number = m_safe.ref.number + 1;
+    if (!c.stored_checked)
+        check_stored(c);  // default candidates (batch candidates were checked when made)
     if (m_chain.head().header.number >= number)
     {
-        const Hash stored_hash = m_chain.canonical_hash(number);
-        auto stored = m_chain.blocks().block(number, stored_hash);
-        if (stored && *stored && matches_stored(c, **stored))
+        if (c.stored)
         {
-            const state::BlockRef ref{number, stored_hash};
+            const state::BlockRef ref{number, *c.stored};
             if (auto r = m_chain.set_heads(ref, std::nullopt); !r)
                 return unexpected(r.error());
             m_safe = {ref, c.attrs.timestamp, c.epoch};

@@ -136,6 +136,9 @@ private:
         std::vector<txtypes::Transaction> txs;
         std::vector<Address> senders;  ///< empty when the block equals the stored one
         std::vector<Bytes> raw;
+        /// The node's canonical block at safe + 1, when it equals this one (check_stored).
+        std::optional<Hash> stored;
+        bool stored_checked = false;
         Epoch epoch;
         size_t span_pos = 0;  ///< index in m_spans (batch candidates)
     };
@@ -148,8 +151,9 @@ private:
     /// not all execute (the batch is invalid).
     Result<bool, std::string> apply(Candidate& c, bool from_batch);
     bool matches_stored(const Candidate& c, const txtypes::Block& stored) const;
-    /// Whether the node already holds `c` as its canonical block at safe + 1.
-    bool is_stored(const Candidate& c) const;
+    /// Sets `c.stored`: whether the node already holds `c` as its canonical block at safe + 1
+    /// (read and compared once per candidate: a block of thousands of txs is not cheap).
+    void check_stored(Candidate& c) const;
     /// Recovers `c.txs`' senders over the worker pool; false when a signature is invalid.
     bool recover_senders(Candidate& c);
     void update_finalized();
