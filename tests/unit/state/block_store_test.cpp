@@ -11,15 +11,18 @@
 #include <txtypes/keccak.hpp>
 #include <txtypes/rlp.hpp>
 
+#include "stored_blocks.hpp"
+
 using namespace l2;
 using namespace l2::state;
 using namespace l2::txtypes;
 
 namespace {
 
-constexpr Hash kKey =
-    hash_literal("4646464646464646464646464646464646464646464646464646464646464646");
-constexpr Address kTo = address_literal("3535353535353535353535353535353535353535");
+using test::make_chain;
+using test::make_receipt;
+using test::StoredBlock;
+using test::make_block;
 
 // ---- stores --------------------------------------------------------------------------------
 
@@ -59,115 +62,6 @@ struct RocksFactory
 };
 
 // ---- blocks --------------------------------------------------------------------------------
-
-Transaction make_txn(TxType type, uint64_t nonce)
-{
-    Transaction t;
-    t.type = type;
-    t.nonce = nonce;
-    t.gas_limit = 21'000 + nonce;
-    t.to = kTo;
-    t.value = U256{nonce + 1};
-    if (type == TxType::kDeposit)
-    {
-        t.source_hash = keccak256(as_view("deposit" + std::to_string(nonce)));
-        t.from = address_literal("deaddeaddeaddeaddeaddeaddeaddeaddead0001");
-        t.mint = U256{1'000};
-        t.nonce = 0;  // Not part of the deposit format: the source hash makes it unique.
-        return t;
-    }
-    t.chain_id = 901;
-    t.max_fee_per_gas = U256{1'000'000'000};
-    // Legacy txs have one gasPrice, held in both fee fields.
-    t.max_priority_fee_per_gas = type == TxType::kLegacy ? t.max_fee_per_gas : U256{2};
-    if (type == TxType::kFeeSplit)
-    {
-        t.max_data_fee = U256{5'000'000'000'000ULL};
-        t.max_proof_fee = U256{7};
-        t.data = from_hex("a9059cbb").value();
-    }
-    EXPECT_TRUE(sign_transaction(t, kKey));
-    return t;
-}
-
-Receipt make_receipt(const Transaction& t, uint64_t cumulative)
-{
-    Receipt r;
-    r.type = t.type;
-    r.success = t.nonce % 3 != 2;
-    r.cumulative_gas_used = cumulative;
-    Log log;
-    log.address = kTo;
-    log.topics = {keccak256(as_view("Transfer(address,address,uint256)")), Hash{}};
-    log.data = Bytes(32, static_cast<uint8_t>(t.nonce));
-    r.logs = {log};
-    r.bloom = logs_bloom(r.logs);
-    if (t.type == TxType::kDeposit)
-    {
-        r.deposit_nonce = cumulative;
-        r.deposit_receipt_version = 1;
-    }
-    return r;
-}
-
-struct StoredBlock
-{
-    Block block;
-    Hash hash;
-    std::vector<Receipt> receipts;
-};
-
-/// Block `number` on `parent` with one tx of each type; `salt` tells siblings apart (and their
-/// transactions: the nonces start at salt * 1000 + number * 10).
-StoredBlock make_block(uint64_t number, const Hash& parent, uint64_t salt = 0)
-{
-    StoredBlock b;
-    b.block.header.parent_hash = parent;
-    b.block.header.number = number;
-    b.block.header.timestamp = number;
-    b.block.header.gas_limit = 30'000'000;
-    b.block.header.base_fee_per_gas = U256{7};
-    b.block.header.extra_data = Bytes(1, static_cast<uint8_t>(salt));
-    const uint64_t nonce = salt * 1000 + number * 10;
-    uint64_t gas = 0;
-    for (TxType type : {TxType::kDeposit, TxType::kLegacy, TxType::kDynamicFee, TxType::kFeeSplit})
-    {
-        b.block.transactions.push_back(make_txn(type, nonce + b.block.transactions.size()));
-        gas += 21'000;
-        b.receipts.push_back(make_receipt(b.block.transactions.back(), gas));
-    }
-    b.block.withdrawals = std::vector<Withdrawal>{{number, 7, kTo, 1'000'000}};
-    b.block.header.transactions_root = transactions_root(b.block.transactions);
-    b.block.header.receipts_root = receipts_root(b.receipts);
-    b.block.header.withdrawals_root = withdrawals_root(*b.block.withdrawals);
-    b.hash = header_hash(b.block.header);
-    return b;
-}
-
-/// Puts `chain` as canonical and moves the unsafe head to its last block.
-void commit_chain(KvStore& kv, const std::vector<StoredBlock>& chain)
-{
-    BlockStore store{kv};
-    WriteBatch batch;
-    for (const auto& b : chain)
-    {
-        store.put_block(batch, b.block, b.hash, b.receipts);
-        store.set_canonical(batch, b.block.header.number, b.hash);
-    }
-    store.set_head(batch, Head::kUnsafe, {chain.back().block.header.number, chain.back().hash});
-    ASSERT_TRUE(kv.write(batch));
-}
-
-std::vector<StoredBlock> make_chain(uint64_t from, uint64_t to, Hash parent, uint64_t salt = 0)
-{
-    std::vector<StoredBlock> chain;
-    for (uint64_t n = from; n <= to; ++n)
-    {
-        chain.push_back(make_block(n, parent, salt));
-        parent = chain.back().hash;
-    }
-    return chain;
-}
 
 Bytes block_key(uint64_t number, const Hash& hash)
 {
@@ -219,7 +113,7 @@ TYPED_TEST(BlockStoreTest, AbsentIsEmptyNotError)
 TYPED_TEST(BlockStoreTest, RoundTripsEveryTxTypeAndReceipts)
 {
     const auto chain = make_chain(0, 2, Hash{});
-    commit_chain(this->kv(), chain);
+    ASSERT_TRUE(test::put_chain(this->kv(), chain));
     this->m_factory.reopen();  // RocksDB: read back from disk (WAL / memtable replay).
     const BlockStore store{this->kv()};
     for (const auto& b : chain)
@@ -265,7 +159,7 @@ TYPED_TEST(BlockStoreTest, EmptyBlockWithoutWithdrawals)
     StoredBlock b;
     b.block.header.number = 9;
     b.hash = header_hash(b.block.header);
-    commit_chain(this->kv(), {b});
+    ASSERT_TRUE(test::put_chain(this->kv(), {b}));
     const BlockStore store{this->kv()};
     const auto block = store.block(9, b.hash);
     ASSERT_TRUE(block && *block);
@@ -283,7 +177,7 @@ TYPED_TEST(BlockStoreTest, StoredBytesFollowTheSpec)
     b.block.withdrawals = std::vector<Withdrawal>{w};
     b.block.ommers = {BlockHeader{}};
     b.hash = header_hash(b.block.header);
-    commit_chain(this->kv(), {b});
+    ASSERT_TRUE(test::put_chain(this->kv(), {b}));
     const KvStore& kv = this->kv();
     const Bytes key = block_key(0x0102, b.hash);
     Bytes v;
@@ -331,7 +225,7 @@ TYPED_TEST(BlockStoreTest, StoredBytesFollowTheSpec)
 TYPED_TEST(BlockStoreTest, CanonicalChainAndHeads)
 {
     const auto chain = make_chain(0, 5, Hash{});
-    commit_chain(this->kv(), chain);
+    ASSERT_TRUE(test::put_chain(this->kv(), chain));
     BlockStore store{this->kv()};
     for (uint64_t n = 0; n <= 5; ++n)
     {
@@ -385,7 +279,7 @@ TYPED_TEST(BlockStoreTest, ReorgReplacesTheTailWithASibling)
     // Old chain 0..5; blocks 3.. are replaced by a sibling chain 3'..6' that also re-includes
     // one of old block 4's transactions (at another block and index).
     const auto old_chain = make_chain(0, 5, Hash{});
-    commit_chain(this->kv(), old_chain);
+    ASSERT_TRUE(test::put_chain(this->kv(), old_chain));
     auto new_tail = make_chain(3, 6, old_chain[2].hash, /*salt=*/1);
     const Transaction moved = old_chain[4].block.transactions[2];
     {
@@ -466,7 +360,7 @@ TYPED_TEST(BlockStoreTest, ReorgReplacesTheTailWithASibling)
 TYPED_TEST(BlockStoreTest, ReorgToAShorterChain)
 {
     const auto old_chain = make_chain(0, 5, Hash{});
-    commit_chain(this->kv(), old_chain);
+    ASSERT_TRUE(test::put_chain(this->kv(), old_chain));
     const auto new_tail = make_chain(3, 3, old_chain[2].hash, /*salt=*/2);
     BlockStore store{this->kv()};
     WriteBatch batch;
@@ -487,7 +381,7 @@ TYPED_TEST(BlockStoreTest, ReorgToAShorterChain)
 TYPED_TEST(BlockStoreTest, CorruptStoredBytesAreErrorsNamingTheKey)
 {
     const auto chain = make_chain(0, 1, Hash{});
-    commit_chain(this->kv(), chain);
+    ASSERT_TRUE(test::put_chain(this->kv(), chain));
     const auto& b = chain[1];
     const Bytes key = block_key(1, b.hash);
     const Hash tx_hash = transaction_hash(b.block.transactions[1]);
