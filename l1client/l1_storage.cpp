@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <bit>
+#include <condition_variable>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
@@ -283,13 +286,44 @@ struct L1StorageReader::MemoryCache
     int m_shard_shift = 63;
 };
 
+/// One read's request to L1, as other reads that need the same keys wait for it.
+struct L1StorageReader::Flight
+{
+    std::mutex mutex;
+    std::condition_variable landed;
+    bool done = false;
+    std::vector<Hash> values;        ///< in the order of the fetching read's own keys
+    std::optional<RpcError> error;   ///< the request failed: the waiting reads fail with it
+};
+
+/// The keys being fetched right now, each with its flight and its place in the flight's values.
+struct L1StorageReader::Flights
+{
+    struct Entry
+    {
+        std::shared_ptr<Flight> flight;
+        size_t index;
+    };
+    std::mutex mutex;
+    std::unordered_map<MemKey, Entry, MemKeyHasher> pending;
+};
+
+/// A key of a read (`key`: its index in the read) answered by another read's flight.
+struct L1StorageReader::Wait
+{
+    size_t key;
+    std::shared_ptr<Flight> flight;
+    size_t index;
+};
+
 L1StorageReader::L1StorageReader(std::shared_ptr<RpcClient> rpc,
                                  state::KvStore* persistent,
                                  L1StorageOptions options)
     : m_rpc{std::move(rpc)},
       m_persistent{persistent},
       m_options{options},
-      m_memory{std::make_unique<MemoryCache>(options.memory_entries)}
+      m_memory{std::make_unique<MemoryCache>(options.memory_entries)},
+      m_flights{std::make_unique<Flights>()}
 {}
 
 L1StorageReader::~L1StorageReader() = default;
@@ -342,19 +376,93 @@ Result<std::vector<Hash>, RpcError> L1StorageReader::read(const Address& account
     }
 
     m_misses.fetch_add(missing.size(), std::memory_order_relaxed);
+
+    // Single flight: a key another read is fetching right now waits for that read's answer
+    // instead of asking L1 again (the sequencer, eth_call threads and derivation often miss
+    // the same slots of the same L1 block at once). The rest this read fetches itself, and
+    // registers first, so later reads wait for it.
+    std::vector<size_t> own;
+    std::vector<Wait> waits;
+    std::shared_ptr<Flight> mine;
+    {
+        const std::lock_guard lock{m_flights->mutex};
+        for (const size_t i : missing)
+        {
+            mk.slot = keys[i];
+            if (const auto it = m_flights->pending.find(mk); it != m_flights->pending.end())
+                waits.push_back({i, it->second.flight, it->second.index});
+            else if (!m_memory->get(mk, out[i]))  // not landed since the miss above
+                own.push_back(i);
+        }
+        if (!own.empty())
+        {
+            mine = std::make_shared<Flight>();
+            for (size_t j = 0; j < own.size(); ++j)
+            {
+                mk.slot = keys[own[j]];
+                m_flights->pending.emplace(mk, Flights::Entry{mine, j});
+            }
+        }
+    }
+    if (mine)
+    {
+        auto fetched = fetch(account, keys, own, block_number, block_hash);
+        // Land: the values are in the memory cache (fetch put them there) before the keys
+        // leave the pending set, so a read that finds neither really has to ask L1.
+        {
+            const std::lock_guard lock{m_flights->mutex};
+            for (const size_t i : own)
+            {
+                mk.slot = keys[i];
+                m_flights->pending.erase(mk);
+            }
+        }
+        {
+            const std::lock_guard lock{mine->mutex};
+            mine->done = true;
+            if (fetched)
+                mine->values = *fetched;
+            else
+                mine->error = fetched.error();
+        }
+        mine->landed.notify_all();
+        if (!fetched)
+            return failure(std::move(fetched.error()));
+        for (size_t j = 0; j < own.size(); ++j)
+            out[own[j]] = (*fetched)[j];
+    }
+    for (const Wait& w : waits)
+    {
+        std::unique_lock lock{w.flight->mutex};
+        w.flight->landed.wait(lock, [&] { return w.flight->done; });
+        if (w.flight->error)
+            return failure(*w.flight->error);
+        out[w.key] = w.flight->values[w.index];
+    }
+    if (!waits.empty())
+        m_coalesced.fetch_add(waits.size(), std::memory_order_relaxed);
+    return out;
+}
+
+Result<std::vector<Hash>, RpcError> L1StorageReader::fetch(const Address& account,
+                                                           std::span<const Hash> keys,
+                                                           std::span<const size_t> which,
+                                                           uint64_t block_number,
+                                                           const Hash& block_hash)
+{
     if (m_rpc == nullptr)  // a cache-only reader (tools, tests)
-        return failure({.code = RpcErrc::kTransport,
-                        .message = "no L1 RPC client: cache-only L1SLOAD reader",
-                        .method = "eth_getStorageAt"});
+        return unexpected(RpcError{.code = RpcErrc::kTransport,
+                                   .message = "no L1 RPC client: cache-only L1SLOAD reader",
+                                   .method = "eth_getStorageAt"});
     if (auto admitted = admit(); !admitted)
-        return failure(std::move(admitted.error()));
+        return unexpected(std::move(admitted.error()));
 
     // EIP-1898: by hash, so every node reads the same block whatever its canonical chain is.
     const json block_id = {{"blockHash", to_0x_hex(block_hash)}, {"requireCanonical", false}};
     const std::string address_hex = to_0x_hex(account);
     std::vector<RpcRequest> requests;
-    requests.reserve(missing.size());
-    for (const size_t i : missing)
+    requests.reserve(which.size());
+    for (const size_t i : which)
         requests.emplace_back("eth_getStorageAt",
                               json::array({address_hex, to_0x_hex(keys[i]), block_id}));
 
@@ -362,36 +470,39 @@ Result<std::vector<Hash>, RpcError> L1StorageReader::read(const Address& account
     auto replies = m_rpc->batch(requests);
     settle(replies ? nullptr : &replies.error());
     if (!replies)
-        return failure(std::move(replies.error()));
-    if (replies->size() != missing.size())  // RpcClient answers one per request; be safe
-        return failure(decode_failure(*m_rpc, "batch of " + std::to_string(missing.size()) +
-                                                  " got " + std::to_string(replies->size()) +
-                                                  " replies"));
-    for (size_t j = 0; j < missing.size(); ++j)
+        return unexpected(std::move(replies.error()));
+    if (replies->size() != which.size())  // RpcClient answers one per request; be safe
+        return unexpected(decode_failure(*m_rpc, "batch of " + std::to_string(which.size()) +
+                                                     " got " + std::to_string(replies->size()) +
+                                                     " replies"));
+    std::vector<Hash> values(which.size());
+    for (size_t j = 0; j < which.size(); ++j)
     {
         auto& reply = (*replies)[j];
         if (!reply)
-            return failure(std::move(reply.error()));
+            return unexpected(std::move(reply.error()));
         auto word = decode_word(*reply);
         if (!word)
-            return failure(decode_failure(*m_rpc, "[" + std::to_string(j) + "]: " + word.error()));
-        out[missing[j]] = *word;
+            return unexpected(
+                decode_failure(*m_rpc, "[" + std::to_string(j) + "]: " + word.error()));
+        values[j] = *word;
     }
 
     // All good: cache everything (nothing is cached from a read that failed in part).
+    MemKey mk{block_number, block_hash, account, {}};
     state::WriteBatch batch;
     if (m_persistent != nullptr)
-        batch.reserve(missing.size(), missing.size() * (60 + kValueSize));
+        batch.reserve(which.size(), which.size() * (60 + kValueSize));
     uint8_t value[kValueSize];
     std::memcpy(value, block_hash.data(), 32);
-    for (const size_t i : missing)
+    for (size_t j = 0; j < which.size(); ++j)
     {
-        mk.slot = keys[i];
-        m_memory->put(mk, out[i]);
+        mk.slot = keys[which[j]];
+        m_memory->put(mk, values[j]);
         if (m_persistent == nullptr)
             continue;
-        const auto key = l1sload_db_key(block_number, account, keys[i]);
-        std::memcpy(value + 32, out[i].data(), 32);
+        const auto key = l1sload_db_key(block_number, account, keys[which[j]]);
+        std::memcpy(value + 32, values[j].data(), 32);
         batch.put(state::Column::kL1Sload, ByteView{key.data(), key.size()},
                   ByteView{value, kValueSize});
     }
@@ -402,7 +513,7 @@ Result<std::vector<Hash>, RpcError> L1StorageReader::read(const Address& account
             spdlog::warn("L1SLOAD cache: writing {} entries failed: {}", batch.size(),
                          w.error().message);
     }
-    return out;
+    return values;
 }
 
 Result<void, RpcError> L1StorageReader::admit()
@@ -462,7 +573,8 @@ L1StorageStats L1StorageReader::stats() const
             .disk_hits = m_disk_hits.load(std::memory_order_relaxed),
             .misses = m_misses.load(std::memory_order_relaxed),
             .requests = m_requests.load(std::memory_order_relaxed),
-            .failures = m_failures.load(std::memory_order_relaxed)};
+            .failures = m_failures.load(std::memory_order_relaxed),
+            .coalesced = m_coalesced.load(std::memory_order_relaxed)};
 }
 
 void L1StorageReader::prune_below(uint64_t block_number)

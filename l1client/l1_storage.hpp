@@ -46,6 +46,9 @@ struct L1StorageStats
     uint64_t misses = 0;       ///< keys that needed L1 (including reads refused by the breaker)
     uint64_t requests = 0;     ///< JSON-RPC batches sent to L1
     uint64_t failures = 0;     ///< reads that failed (L1 error, bad reply, breaker open)
+    /// Of `misses`: keys answered by another read's request already in flight (no request of
+    /// their own).
+    uint64_t coalesced = 0;
 };
 
 /// The key of the persistent cache: l1_num(8 BE) || address(20) || key(32)
@@ -73,8 +76,10 @@ public:
 
     /// The values of `keys` of `account` at L1 block (`block_number`, `block_hash`), in key
     /// order. Cache first (memory, then the KvStore; a hit needs the stored block hash to equal
-    /// `block_hash`), then ONE JSON-RPC batch of eth_getStorageAt for all misses, addressed by
-    /// EIP-1898 `{"blockHash": .., "requireCanonical": false}`; the results go to both caches
+    /// `block_hash`); a miss that another read is already fetching waits for that read's
+    /// answer (and its error, if it fails); then ONE JSON-RPC batch of eth_getStorageAt for all
+    /// other misses, addressed by EIP-1898 `{"blockHash": .., "requireCanonical": false}`;
+    /// the results go to both caches
     /// (one WriteBatch). Any failure (transport, timeout, JSON-RPC error such as an unknown
     /// block, malformed reply, breaker open) is an RpcError; nothing is cached then. Never
     /// throws on outside input. Values shorter than 32 bytes (some nodes trim leading zeros)
@@ -93,6 +98,17 @@ public:
 
 private:
     struct MemoryCache;
+    struct Flight;
+    struct Flights;
+    struct Wait;
+
+    /// Asks L1 for `keys[i]`, i in `which` (one batch), and caches the answers: the values in
+    /// `which`'s order.
+    Result<std::vector<Hash>, RpcError> fetch(const Address& account,
+                                              std::span<const Hash> keys,
+                                              std::span<const size_t> which,
+                                              uint64_t block_number,
+                                              const Hash& block_hash);
 
     /// Fails at once while the breaker is open; otherwise admits the request (maybe as the
     /// probe).
@@ -106,6 +122,7 @@ private:
     state::KvStore* m_persistent;
     L1StorageOptions m_options;
     std::unique_ptr<MemoryCache> m_memory;
+    std::unique_ptr<Flights> m_flights;
 
     std::mutex m_breaker_mutex;
     std::chrono::steady_clock::time_point m_open_until{};
@@ -118,6 +135,7 @@ private:
     std::atomic<uint64_t> m_misses{0};
     std::atomic<uint64_t> m_requests{0};
     std::atomic<uint64_t> m_failures{0};
+    std::atomic<uint64_t> m_coalesced{0};
 };
 
 }  // namespace l2::l1client

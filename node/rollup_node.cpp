@@ -371,6 +371,9 @@ std::string RollupNode::Impl::metrics() const
         counter("l2node_l1sload_disk_hits_total", "L1SLOAD keys answered from the database.",
                 ls.disk_hits);
         counter("l2node_l1sload_misses_total", "L1SLOAD keys that needed L1.", ls.misses);
+        counter("l2node_l1sload_coalesced_total",
+                "L1SLOAD keys that needed L1, answered by a request already in flight.",
+                ls.coalesced);
         counter("l2node_l1sload_failures_total", "L1SLOAD reads L1 did not answer.", ls.failures);
         gauge("l2node_l1sload_l1_down", "1 while the last L1SLOAD read failed.",
               l1sload->l1_down() ? 1 : 0);

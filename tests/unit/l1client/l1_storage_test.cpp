@@ -362,6 +362,55 @@ TEST(L1Storage, OtherReadsFailFastWhileTheProbeRuns)
     expect_values(reader.read(kAccount, slots(2, 1), kBlock, kHashA), kHashA, slots(2, 1));
 }
 
+TEST(L1Storage, ConcurrentMissesOfOneKeySendOneRequest)
+{
+    // L1 answers slowly: every read below starts while the first one's request is in flight.
+    FakeL1 l1;
+    L1StorageReader reader{client(l1.url()), nullptr};
+    l1.set_delay(300ms);
+    constexpr int kThreads = 6;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&] {
+            expect_values(reader.read(kAccount, slots(7, 2), kBlock, kHashA), kHashA, slots(7, 2));
+        });
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(l1.requests(), 1);
+    const auto s = reader.stats();
+    EXPECT_EQ(s.requests, 1u);
+    // Each read's two keys missed (the first read's landed only after 300 ms); all but the
+    // fetching read's were answered by its request.
+    EXPECT_EQ(s.misses, 2u * kThreads);
+    EXPECT_EQ(s.coalesced, 2u * (kThreads - 1));
+    EXPECT_EQ(s.failures, 0u);
+}
+
+TEST(L1Storage, ReadsWaitingOnAFailedRequestFailWithIt)
+{
+    FakeL1 l1;
+    L1StorageReader reader{client(l1.url()), nullptr};
+    l1.set_status(503);
+    l1.set_delay(300ms);
+    std::thread first{[&] { EXPECT_FALSE(reader.read(kAccount, slots(1, 1), kBlock, kHashA)); }};
+    std::this_thread::sleep_for(100ms);
+    // The key is in flight: this read waits for the first one's request, and fails with it.
+    const auto r = reader.read(kAccount, slots(1, 1), kBlock, kHashA);
+    first.join();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, RpcErrc::kHttpStatus) << r.error().to_string();
+    EXPECT_EQ(l1.requests(), 1);
+    const auto s = reader.stats();
+    EXPECT_EQ(s.coalesced, 0u);  // counted only for keys answered
+    EXPECT_EQ(s.failures, 2u);
+    // Nothing was cached: once L1 is back (and the breaker's backoff is over), L1 is asked.
+    l1.set_status(200);
+    l1.set_delay(0ms);
+    std::this_thread::sleep_for(600ms);
+    expect_values(reader.read(kAccount, slots(1, 1), kBlock, kHashA), kHashA, slots(1, 1));
+    EXPECT_EQ(l1.requests(), 2);
+}
+
 TEST(L1Storage, MalformedRepliesAreErrors)
 {
     struct Case
