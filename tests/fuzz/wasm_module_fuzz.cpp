@@ -46,6 +46,15 @@ public:
         h[0] = address[0];
         return h;
     }
+    /// L1 answers every other key and is "down" for the rest: both paths get exercised.
+    Result<Hash, std::string> l1_sload(const Address& address, const Hash& key) noexcept override
+    {
+        if ((key[31] & 1) != 0)
+            return unexpected(std::string{"L1 unavailable (fuzz host)"});
+        Hash h = key;
+        h[1] = address[19];
+        return h;
+    }
 };
 
 }  // namespace
@@ -53,7 +62,8 @@ public:
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     static const GasSchedule gas = cancun_schedule();
-    constexpr uint64_t kGasLimit = 50'000;  // bounds the work per input
+    // Bounds the work per input: ~50k instructions at the default prices.
+    constexpr uint64_t kGasLimit = 200'000;
 
     const auto module = wasm::load_module(ByteView{data, size});
     if (!module)

@@ -310,7 +310,7 @@ TEST_F(HistoryPruning, BatchOpBoundSplitsHeavyRanges)
     HistoryPrunerConfig cfg;
     cfg.keep_blocks = 2;
     cfg.batch_max_ops = 1;  // one height per batch, whatever batch_blocks says
-    HistoryPruner p{kv, chain->blocks(), cfg, [this] { return PruneHeads{kBlocks, kBlocks}; }};
+    HistoryPruner p{kv, chain->blocks(), cfg, [] { return PruneHeads{kBlocks, kBlocks}; }};
     EXPECT_EQ(p.prune_step().value(), 1u);
     EXPECT_EQ(p.prune_step().value(), 1u);
     EXPECT_EQ(p.oldest_block(), 2u);
