@@ -1,8 +1,9 @@
 // The WASM engine against the EVM on the same algorithm (docs/performance.md "WASM engine"):
 // fibonacci mod 2^64 over 10,000 iterations, as hand-assembled EVM bytecode and as WASM
 // (examples/wasm/fib.wat), each run through l2node's engines. Counters: gas per call, Mgas/s,
-// and for WASM the executed instructions per second (gas = instructions x wasm_instruction +
-// the one set_return).
+// and for WASM the executed instructions per second. Also the shapes the WASM prices are set
+// by (docs/spec/wasm-host.md, "Metering"): a one-instruction loop (per-segment cost), an empty
+// call (per-call cost), against the EVM's tightest loop.
 #include <benchmark/benchmark.h>
 
 #include <fstream>
@@ -205,9 +206,16 @@ void BM_fib_wasm(benchmark::State& state)
         gas_used = static_cast<int64_t>(r->gas_used);
     }
     report(state, gas_used);
-    // set_return of 8 bytes: wasm_host_call + one wasm_copy_word.
-    const int64_t instructions =
-        (gas_used - schedule.wasm_host_call - schedule.wasm_copy_word) / schedule.wasm_instruction;
+    // The instructions executed (metering excluded): the gas of a run priced at one per
+    // instruction and nothing else.
+    GasSchedule counting = schedule;
+    counting.wasm_instruction = 1;
+    counting.wasm_segment = 0;
+    counting.wasm_call_base = 0;
+    counting.wasm_host_call = 0;
+    counting.wasm_copy_word = 0;
+    const auto counted = wasm::execute(*module, host, static_cast<uint64_t>(kGas), counting);
+    const auto instructions = counted ? static_cast<int64_t>(counted->gas_used) : 0;
     state.counters["instr"] = static_cast<double>(instructions);
     state.counters["Minstr/s"] = benchmark::Counter(static_cast<double>(instructions) / 1e6,
                                                     benchmark::Counter::kIsIterationInvariantRate);
@@ -242,7 +250,8 @@ void BM_fib_wasm_via_evm(benchmark::State& state)
 BENCHMARK(BM_fib_wasm_via_evm)->Unit(benchmark::kMicrosecond);
 
 /// The fixed cost of a call: an empty `call` (instantiating the metered module, running it)
-/// against an EVM call to a contract that is one STOP.
+/// against an EVM call to a contract that is one STOP; for WASM also the gas it is charged per
+/// second of that work (what `wasm_call_base` has to cover).
 void BM_empty_call_wasm(benchmark::State& state)
 {
     auto bin =
@@ -255,10 +264,69 @@ void BM_empty_call_wasm(benchmark::State& state)
     }
     const GasSchedule schedule = cancun_schedule();
     NullHost host;
+    uint64_t gas_used = 0;
     for (auto _ : state)
-        benchmark::DoNotOptimize(wasm::execute(*module, host, 1000, schedule));
+    {
+        const auto r = wasm::execute(*module, host, 100'000, schedule);
+        gas_used = r ? r->gas_used : 0;
+        benchmark::DoNotOptimize(r);
+    }
+    state.counters["gas"] = static_cast<double>(gas_used);
+    state.counters["Mgas/s"] = benchmark::Counter(static_cast<double>(gas_used) / 1e6,
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_empty_call_wasm)->Unit(benchmark::kMicrosecond);
+
+/// The metering's worst case: a loop of one instruction (`loop br end`), run until out of gas.
+/// Each iteration is one segment of one charged instruction (and 12 metering ones), so gas per
+/// second is what the per-segment cost has to cover. 2M gas per call.
+void BM_spin_wasm(benchmark::State& state)
+{
+    auto bin = wasm::wat_to_wasm(
+        R"((module (memory (export "memory") 1 1) (func (export "call") (loop $l (br $l)))))");
+    auto module = bin ? wasm::load_module(*bin, {}) : unexpected(wasm::WasmError{});
+    if (!module)
+    {
+        state.SkipWithError("spin module");
+        return;
+    }
+    const GasSchedule schedule = cancun_schedule();
+    NullHost host;
+    constexpr uint64_t kSpinGas = 2'000'000;
+    for (auto _ : state)
+    {
+        const auto r = wasm::execute(*module, host, kSpinGas, schedule);
+        if (!r || r->status != wasm::CallStatus::kOutOfGas)
+        {
+            state.SkipWithError("WASM spin did not run out of gas");
+            return;
+        }
+    }
+    state.counters["Mgas/s"] = benchmark::Counter(static_cast<double>(kSpinGas) / 1e6,
+                                                  benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_spin_wasm)->Unit(benchmark::kMicrosecond);
+
+/// The EVM's tightest loop, for comparison: JUMPDEST PUSH1 0 JUMP (12 gas), run until out of
+/// gas (kGas per call).
+void BM_spin_evm(benchmark::State& state)
+{
+    Chain chain;
+    const Address spin = address_literal("000000000000000000000000000000000000095e");
+    chain.st.set_code(spin, Bytes{0x5b, 0x60, 0x00, 0x56});
+    for (auto _ : state)
+    {
+        const auto r = chain.call(spin, {});
+        if (r.status != evm::Status::kOutOfGas)
+        {
+            state.SkipWithError("EVM spin did not run out of gas");
+            return;
+        }
+    }
+    state.counters["Mgas/s"] = benchmark::Counter(static_cast<double>(kGas) / 1e6,
+                                                  benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_spin_evm)->Unit(benchmark::kMicrosecond);
 
 void BM_empty_call_evm(benchmark::State& state)
 {

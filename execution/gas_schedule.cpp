@@ -272,6 +272,8 @@ constexpr Field kFields[] = {
     L2_GAS_FIELD(l1sload_per_key),
     L2_GAS_FIELD(wasm_read_u64),
     L2_GAS_FIELD(wasm_instruction),
+    L2_GAS_FIELD(wasm_segment),
+    L2_GAS_FIELD(wasm_call_base),
     L2_GAS_FIELD(wasm_host_call),
     L2_GAS_FIELD(wasm_copy_word),
     L2_GAS_FIELD(wasm_storage_read),

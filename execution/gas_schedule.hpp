@@ -78,7 +78,11 @@ struct GasSchedule
     int64_t wasm_read_u64 = 2100;       ///< EVM -> WASM readU64 precompile (issue 7)
 
     // ---- WASM engine (issue 7; docs/spec/wasm-host.md) ----
-    int64_t wasm_instruction = 1;       ///< per executed WASM instruction
+    // Priced to cost about what the EVM costs per second of CPU (docs/performance.md, "WASM
+    // engine": ~400 Mgas/s for fib, the metering's worst case and an empty call).
+    int64_t wasm_instruction = 4;       ///< per executed WASM instruction
+    int64_t wasm_segment = 48;          ///< per straight-line segment entered (its metering)
+    int64_t wasm_call_base = 3000;      ///< per call into a WASM module (its instantiation)
     int64_t wasm_host_call = 10;        ///< env.* calls without a cost of their own below
     int64_t wasm_copy_word = 3;         ///< per 32-byte word copied between memory and host
     int64_t wasm_storage_read = 2100;   ///< env.storage_read

@@ -1,5 +1,6 @@
 #include "engine.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -271,11 +272,23 @@ Result<CallOutcome, WasmError> execute(const Module& module,
                                        uint64_t gas_limit,
                                        const GasSchedule& schedule) noexcept
 {
+    CallOutcome out;
+    // Every call first pays for its instance (wasm_call_base): instantiating the metered module
+    // is work no instruction count covers.
+    const uint64_t limit = std::min(gas_limit, bridge::kMaxGasLimit);
+    const uint64_t entry = cost(schedule.wasm_call_base);
+    if (limit < entry)
+    {
+        out.status = CallStatus::kOutOfGas;
+        out.message = "out of gas";
+        out.gas_used = gas_limit;
+        return out;
+    }
     Dispatcher dispatcher{host, schedule};
     const ByteView code = module.metered();
-    const bridge::RunResult r = bridge::run(code.data(), code.size(), dispatcher, gas_limit,
-                                            cost(schedule.wasm_instruction));
-    CallOutcome out;
+    const bridge::RunResult r =
+        bridge::run(code.data(), code.size(), dispatcher, limit - entry,
+                    cost(schedule.wasm_instruction), cost(schedule.wasm_segment));
     switch (r.status)
     {
         case bridge::RunStatus::kBadModule:
@@ -298,7 +311,6 @@ Result<CallOutcome, WasmError> execute(const Module& module,
             out.message = r.message;
             break;
     }
-    const uint64_t limit = gas_limit == UINT64_MAX ? gas_limit - 1 : gas_limit;
     out.gas_used = r.status == bridge::RunStatus::kOutOfGas ? gas_limit : limit - r.gas_left;
     return out;
 }

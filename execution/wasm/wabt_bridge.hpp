@@ -143,13 +143,19 @@ struct RunResult
     std::string message;
 };
 
+/// The largest gas limit a run takes (larger ones are cut to it): the injected charge keeps the
+/// gas left in a signed i64.
+inline constexpr uint64_t kMaxGasLimit = (uint64_t{1} << 63) - 1;
+
 /// Instantiates an instrumented module with the host functions and runs its `call` export with
-/// `gas_limit`, charging `instruction_cost` (<= 2^32) per instruction (wabt_runner.cpp).
+/// `gas_limit` (at most kMaxGasLimit), charging `instruction_cost` per instruction and
+/// `segment_cost` per straight-line segment entered (both < 2^32; wabt_loader.cpp, metering).
 RunResult run(const uint8_t* instrumented,
               size_t size,
               HostDispatcher& host,
               uint64_t gas_limit,
-              uint64_t instruction_cost);
+              uint64_t instruction_cost,
+              uint64_t segment_cost);
 
 /// Compiles WebAssembly text to binary with wabt's parser (tools and tests); on failure returns
 /// false and the parser's messages in `error`.

@@ -145,15 +145,20 @@ const char* find_float(const wabt::ExprList& exprs)
 //
 // Each function body is cut into straight-line segments; a segment ends after a block, loop, if,
 // br, br_if, br_table, return or unreachable (every point control can enter or leave). At the
-// start of each segment the rewrite inserts a charge of the segment's instruction count:
+// start of each segment the rewrite inserts a charge of the segment's instruction count n:
 //
-//     global.get $gas  i64.const n  global.get $cost  i64.mul  i64.lt_u
-//     if  i64.const -1  global.set $gas  unreachable  end     ;; out of gas: mark and trap
-//     global.get $gas  i64.const n  global.get $cost  i64.mul  i64.sub  global.set $gas
+//     global.get $gas  i64.const n  global.get $cost  i64.mul  i64.sub
+//     global.get $segment  i64.sub  global.set $gas                  ;; gas -= n x cost + segment
+//     global.get $gas  i64.const 0  i64.lt_s
+//     if  i64.const -1  global.set $gas  unreachable  end             ;; out of gas: mark and trap
 //
-// ($cost, the gas per instruction, is set by the runner from the gas schedule) so a run that does
-// not trap is charged exactly the instructions it executed (block, loop and if count one each;
-// end and else count nothing), independent of how an interpreter lowers them.
+// ($cost, the gas per instruction, and $segment, the gas per segment entered, are set by the
+// runner from the gas schedule; the runner keeps the gas limit below 2^63 and both costs below
+// 2^32, so the difference is negative exactly when the charge exceeds the gas left.) A run that
+// does not trap is charged exactly n x cost + segment for every segment it entered (block, loop
+// and if count one instruction each; end and else count nothing), independent of how an
+// interpreter lowers them. The segment cost prices the charge's own work: 12 instructions the
+// interpreter executes per segment, whatever n is.
 
 bool ends_segment(ExprType t)
 {
@@ -180,6 +185,7 @@ wabt::Var var(wabt::Index i)
 
 struct Counters
 {
+    wabt::Index segment;
     wabt::Index cost;
     wabt::Index gas;
 };
@@ -197,14 +203,14 @@ void insert_charge(wabt::ExprList& exprs, wabt::ExprList::iterator at, uint64_t 
     exprs.insert(at, std::make_unique<wabt::ConstExpr>(wabt::Const::I64(n)));
     exprs.insert(at, std::make_unique<wabt::GlobalGetExpr>(var(g.cost)));
     exprs.insert(at, std::make_unique<wabt::BinaryExpr>(wabt::Opcode::I64Mul));
-    exprs.insert(at, std::make_unique<wabt::CompareExpr>(wabt::Opcode::I64LtU));
-    exprs.insert(at, std::move(oog));
-    exprs.insert(at, std::make_unique<wabt::GlobalGetExpr>(var(gas)));
-    exprs.insert(at, std::make_unique<wabt::ConstExpr>(wabt::Const::I64(n)));
-    exprs.insert(at, std::make_unique<wabt::GlobalGetExpr>(var(g.cost)));
-    exprs.insert(at, std::make_unique<wabt::BinaryExpr>(wabt::Opcode::I64Mul));
+    exprs.insert(at, std::make_unique<wabt::BinaryExpr>(wabt::Opcode::I64Sub));
+    exprs.insert(at, std::make_unique<wabt::GlobalGetExpr>(var(g.segment)));
     exprs.insert(at, std::make_unique<wabt::BinaryExpr>(wabt::Opcode::I64Sub));
     exprs.insert(at, std::make_unique<wabt::GlobalSetExpr>(var(gas)));
+    exprs.insert(at, std::make_unique<wabt::GlobalGetExpr>(var(gas)));
+    exprs.insert(at, std::make_unique<wabt::ConstExpr>(wabt::Const::I64(0)));
+    exprs.insert(at, std::make_unique<wabt::CompareExpr>(wabt::Opcode::I64LtS));
+    exprs.insert(at, std::move(oog));
 }
 
 void meter(wabt::ExprList& exprs, Counters gas)
@@ -412,10 +418,11 @@ LoadResult load(const uint8_t* wasm, size_t size, const LoadLimits& limits)
     if (auto r = check_rules(m, limits); r.status != LoadStatus::kOk)
         return r;
 
-    // Metering: two fresh mutable i64 globals, the gas per instruction and the gas left (imports
-    // of globals are refused, so they are the last two indices), then every function body.
+    // Metering: three fresh mutable i64 globals, the gas per segment, the gas per instruction
+    // and the gas left (imports of globals are refused, so they are the last three indices),
+    // then every function body.
     const auto first = static_cast<wabt::Index>(m.globals.size());
-    for (int i = 0; i < 2; ++i)
+    for (int i = 0; i < 3; ++i)
     {
         auto field = std::make_unique<wabt::GlobalModuleField>();
         field->global.type = Type::I64;
@@ -423,7 +430,7 @@ LoadResult load(const uint8_t* wasm, size_t size, const LoadLimits& limits)
         field->global.init_expr.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I64(0)));
         m.AppendField(std::move(field));
     }
-    const Counters counters{first, first + 1};
+    const Counters counters{first, first + 1, first + 2};
     for (size_t i = m.num_func_imports; i < m.funcs.size(); ++i)
         meter(m.funcs[i]->exprs, counters);
 

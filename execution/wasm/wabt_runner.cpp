@@ -3,6 +3,7 @@
 #include "wabt_bridge.hpp"
 #include "wabt_internal.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include <wabt/binary-reader.h>
@@ -89,10 +90,12 @@ RunResult run(const uint8_t* instrumented,
               size_t size,
               HostDispatcher& host,
               uint64_t gas_limit,
-              uint64_t instruction_cost)
+              uint64_t instruction_cost,
+              uint64_t segment_cost)
 {
-    if (gas_limit == kOutOfGasMark)
-        --gas_limit;
+    // The charge subtracts first and checks the sign (wabt_loader.cpp): the gas left must fit
+    // a signed i64.
+    gas_limit = std::min(gas_limit, kMaxGasLimit);
     const wabt::Features features = deterministic_features();
     wabt::Errors errors;
     interp::ModuleDesc desc;
@@ -131,12 +134,13 @@ RunResult run(const uint8_t* instrumented,
         return result(RunStatus::kTrap, gas_limit,
                       trap ? trap->message() : std::string("instantiation failed"));
     }
-    if (instance->memories().empty() || instance->globals().size() < 2)
+    if (instance->memories().empty() || instance->globals().size() < 3)
         return result(RunStatus::kBadModule, gas_limit, "module without memory or gas counter");
     interp::Memory::Ptr memory = store.UnsafeGet<interp::Memory>(instance->memories().front());
     const auto& globals = instance->globals();
     interp::Global::Ptr gas = store.UnsafeGet<interp::Global>(globals.back());
     interp::Global::Ptr cost = store.UnsafeGet<interp::Global>(globals[globals.size() - 2]);
+    interp::Global::Ptr segment = store.UnsafeGet<interp::Global>(globals[globals.size() - 3]);
     session.memory = memory.get();
     session.gas = gas.get();
 
@@ -150,6 +154,7 @@ RunResult run(const uint8_t* instrumented,
 
     gas->UnsafeSet(interp::Value::Make(gas_limit));
     cost->UnsafeSet(interp::Value::Make(instruction_cost));
+    segment->UnsafeSet(interp::Value::Make(segment_cost));
     interp::Thread thread(store);
     interp::Values params;
     interp::Values results;

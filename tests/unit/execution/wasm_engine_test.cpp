@@ -36,6 +36,25 @@ CallOutcome run(const Module& m,
     return std::move(*r);
 }
 
+/// The execution gas of a call that ran `instructions` in `segments` straight-line segments:
+/// the call's base, then each segment's charge (docs/spec/wasm-host.md, "Metering").
+uint64_t execution_gas(const GasSchedule& gs, uint64_t instructions, uint64_t segments)
+{
+    return static_cast<uint64_t>(gs.wasm_call_base) +
+           instructions * static_cast<uint64_t>(gs.wasm_instruction) +
+           segments * static_cast<uint64_t>(gs.wasm_segment);
+}
+
+/// A schedule that charges one gas per instruction and nothing else: gas used = instructions.
+GasSchedule counting_schedule()
+{
+    GasSchedule gs = cancun_schedule();
+    gs.wasm_instruction = 1;
+    gs.wasm_segment = 0;
+    gs.wasm_call_base = 0;
+    return gs;
+}
+
 constexpr std::string_view kCounter = R"((module
   (import "env" "storage_read" (func $sr (param i64 i32)))
   (import "env" "storage_write" (func $sw (param i64 i32)))
@@ -55,9 +74,10 @@ TEST(WasmEngine, Counter)
     {
         const auto out = run(m, host, 100000);
         ASSERT_EQ(out.status, CallStatus::kSuccess) << out.message;
-        // 12 instructions + one read + one write.
-        EXPECT_EQ(out.gas_used,
-                  static_cast<uint64_t>(12 + gs.wasm_storage_read + gs.wasm_storage_write));
+        // 12 instructions in one segment + one read + one write.
+        EXPECT_EQ(out.gas_used, execution_gas(gs, 12, 1) +
+                                    static_cast<uint64_t>(gs.wasm_storage_read +
+                                                          gs.wasm_storage_write));
         EXPECT_EQ(host.storage[0][31], i);
     }
     EXPECT_EQ(host.storage.size(), 1u);
@@ -72,7 +92,7 @@ TEST(WasmEngine, ChargesExactlyTheInstructionsExecuted)
         (loop $l
           local.get 0 i32.const 1 i32.add local.tee 0 i32.const 10 i32.lt_u br_if $l))))");
     FakeHost host;
-    GasSchedule gs = cancun_schedule();
+    GasSchedule gs = counting_schedule();
     auto out = run(m, host, 1000, gs);
     ASSERT_EQ(out.status, CallStatus::kSuccess) << out.message;
     EXPECT_EQ(out.gas_used, 71u);
@@ -97,9 +117,54 @@ TEST(WasmEngine, ChargesExactlyTheInstructionsExecuted)
         (block $b (br $b) unreachable))))");
     // call: [call $two, i32.const, i32.eq, if] = 4; $two: 1; then: 2; after if: [block] = 1;
     // block body: [br] = 1 (the unreachable after it is never charged).
-    out = run(m2, host, 1000);
+    out = run(m2, host, 1000, counting_schedule());
     ASSERT_EQ(out.status, CallStatus::kSuccess) << out.message;
     EXPECT_EQ(out.gas_used, 9u);
+}
+
+TEST(WasmEngine, ChargesEachSegmentEnteredAndTheCall)
+{
+    // The loop of the test above: the function body's segment [loop] once, the loop body's
+    // segment 10 times: 71 instructions in 11 segments.
+    const Module m = must_load(R"((module
+      (memory (export "memory") 1 1)
+      (func (export "call") (local i32)
+        (loop $l
+          local.get 0 i32.const 1 i32.add local.tee 0 i32.const 10 i32.lt_u br_if $l))))");
+    FakeHost host;
+    GasSchedule gs = cancun_schedule();
+    ASSERT_GT(gs.wasm_segment, 0);
+    ASSERT_GT(gs.wasm_call_base, 0);
+    const uint64_t need = execution_gas(gs, 71, 11);
+    auto out = run(m, host, 100'000, gs);
+    ASSERT_EQ(out.status, CallStatus::kSuccess) << out.message;
+    EXPECT_EQ(out.gas_used, need);
+    // Exactly enough gas succeeds; one less runs out in the last segment, using all gas.
+    EXPECT_EQ(run(m, host, need, gs).status, CallStatus::kSuccess);
+    out = run(m, host, need - 1, gs);
+    EXPECT_EQ(out.status, CallStatus::kOutOfGas);
+    EXPECT_EQ(out.gas_used, need - 1);
+
+    // Each cost on its own.
+    gs.wasm_instruction = 0;
+    gs.wasm_call_base = 0;
+    gs.wasm_segment = 7;
+    EXPECT_EQ(run(m, host, 100'000, gs).gas_used, 77u);
+    gs.wasm_segment = 0;
+    gs.wasm_call_base = 500;
+    EXPECT_EQ(run(m, host, 100'000, gs).gas_used, 500u);
+
+    // Less gas than the call's base: out of gas before anything runs.
+    gs = cancun_schedule();
+    out = run(must_load(kCounter), host, static_cast<uint64_t>(gs.wasm_call_base) - 1, gs);
+    EXPECT_EQ(out.status, CallStatus::kOutOfGas);
+    EXPECT_EQ(out.gas_used, static_cast<uint64_t>(gs.wasm_call_base) - 1);
+    EXPECT_TRUE(host.storage.empty());
+
+    // A gas limit beyond what the signed charge can hold is cut to 2^63 - 1, not wrapped.
+    out = run(m, host, UINT64_MAX, gs);
+    ASSERT_EQ(out.status, CallStatus::kSuccess) << out.message;
+    EXPECT_EQ(out.gas_used, need);
 }
 
 TEST(WasmEngine, RunawayLoopStopsAtTheGasLimitDeterministically)
@@ -146,7 +211,8 @@ TEST(WasmEngine, Revert)
     EXPECT_EQ(out.status, CallStatus::kRevert);
     EXPECT_EQ(out.output, (Bytes{'o', 'o', 'p', 's'}));
     // The segment of 6 instructions is charged up front, then revert's base + one word.
-    EXPECT_EQ(out.gas_used, static_cast<uint64_t>(6 + gs.wasm_host_call + gs.wasm_copy_word));
+    EXPECT_EQ(out.gas_used, execution_gas(gs, 6, 1) +
+                                static_cast<uint64_t>(gs.wasm_host_call + gs.wasm_copy_word));
     EXPECT_TRUE(host.storage.empty());
 }
 
@@ -155,13 +221,13 @@ TEST(WasmEngine, TrapsRevert)
     FakeHost host;
     const auto unreachable = run(must_load(R"((module (memory (export "memory") 1 1)
         (func (export "call") unreachable)))"),
-                                 host, 1000);
+                                 host, 100000);
     EXPECT_EQ(unreachable.status, CallStatus::kTrap);
-    EXPECT_EQ(unreachable.gas_used, 1u);
+    EXPECT_EQ(unreachable.gas_used, execution_gas(cancun_schedule(), 1, 1));
 
     const auto oob = run(must_load(R"((module (memory (export "memory") 1 1)
         (func (export "call") (drop (i32.load (i32.const 65534))))))"),
-                         host, 1000);
+                         host, 100000);
     EXPECT_EQ(oob.status, CallStatus::kTrap);
 
     // A host function given memory out of bounds traps too.
@@ -169,17 +235,17 @@ TEST(WasmEngine, TrapsRevert)
         (import "env" "caller" (func $caller (param i32)))
         (memory (export "memory") 1 1)
         (func (export "call") (call $caller (i32.const 65530)))))"),
-                              host, 1000);
+                              host, 100000);
     EXPECT_EQ(host_oob.status, CallStatus::kTrap);
     EXPECT_NE(host_oob.message.find("out of bounds"), std::string::npos) << host_oob.message;
 
-    // A data segment outside the memory fails at instantiation: a trap, no gas used.
+    // A data segment outside the memory fails at instantiation: a trap, the call's base used.
     const auto seg = run(must_load(R"((module (memory (export "memory") 1 1)
         (data (i32.const 65535) "xy")
         (func (export "call"))))"),
-                         host, 1000);
+                         host, 100000);
     EXPECT_EQ(seg.status, CallStatus::kTrap);
-    EXPECT_EQ(seg.gas_used, 0u);
+    EXPECT_EQ(seg.gas_used, static_cast<uint64_t>(cancun_schedule().wasm_call_base));
 }
 
 TEST(WasmEngine, RefusedWriteTraps)
@@ -226,8 +292,9 @@ TEST(WasmEngine, Logs)
     EXPECT_TRUE(host.logs[1].topics.empty());
     EXPECT_TRUE(host.logs[1].data.empty());
     EXPECT_EQ(out.gas_used,
-              static_cast<uint64_t>(10 + 2 * gs.wasm_log_base + 2 * gs.wasm_log_topic +
-                                    5 * gs.wasm_log_data_byte));
+              execution_gas(gs, 10, 1) +
+                  static_cast<uint64_t>(2 * gs.wasm_log_base + 2 * gs.wasm_log_topic +
+                                        5 * gs.wasm_log_data_byte));
 
     const auto five = run(must_load(R"((module
       (import "env" "emit_log" (func $log (param i32 i32 i32 i32)))
