@@ -123,6 +123,16 @@ for target, inputs in seeds.items():
         (d / hashlib.sha1(b).hexdigest()).write_bytes(b)
 PY
 
+# WASM modules: the examples, compiled by wabt's wat2wasm (Debian's wabt package), so the module
+# fuzzer starts past the magic number and the section parser.
+if command -v wat2wasm >/dev/null; then
+    mkdir -p "$build_dir/corpus/wasm_module_fuzz"
+    for wat in "$repo"/examples/wasm/*.wat; do
+        wat2wasm "$wat" -o "$build_dir/corpus/wasm_module_fuzz/seed-$(basename "$wat" .wat)" ||
+            echo "run_all.sh: warning: wat2wasm failed on $wat" >&2
+    done
+fi
+
 # UBSan only reports by default: make it fatal so libFuzzer keeps the input.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
