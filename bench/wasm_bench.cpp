@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -155,12 +156,31 @@ Bytes deploy_input(std::string_view name, uint64_t version, ByteView module)
     return in;
 }
 
+/// Gas per second as "Mgas/s", for `gas` used per iteration.
+void report_rate(benchmark::State& state, double gas)
+{
+    state.counters["Mgas/s"] =
+        benchmark::Counter(gas / 1e6, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+/// A module from WebAssembly text, or nullopt with the bench skipped.
+std::optional<wasm::Module> wat_module(benchmark::State& state, std::string_view wat)
+{
+    auto bin = wasm::wat_to_wasm(wat);
+    auto module = bin ? wasm::load_module(*bin, {}) : unexpected(wasm::WasmError{});
+    if (!module)
+    {
+        state.SkipWithError("the bench's module does not load");
+        return std::nullopt;
+    }
+    return std::move(*module);
+}
+
 void report(benchmark::State& state, int64_t gas_used)
 {
     const auto gas = static_cast<double>(gas_used);
     state.counters["gas"] = gas;
-    state.counters["Mgas/s"] =
-        benchmark::Counter(gas / 1e6, benchmark::Counter::kIsIterationInvariantRate);
+    report_rate(state, gas);
     state.counters["iter/s"] = benchmark::Counter(static_cast<double>(kIterations),
                                                   benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -254,14 +274,10 @@ BENCHMARK(BM_fib_wasm_via_evm)->Unit(benchmark::kMicrosecond);
 /// second of that work (what `wasm_call_base` has to cover).
 void BM_empty_call_wasm(benchmark::State& state)
 {
-    auto bin =
-        wasm::wat_to_wasm(R"((module (memory (export "memory") 1 1) (func (export "call"))))");
-    auto module = bin ? wasm::load_module(*bin, {}) : unexpected(wasm::WasmError{});
+    const auto module =
+        wat_module(state, R"((module (memory (export "memory") 1 1) (func (export "call"))))");
     if (!module)
-    {
-        state.SkipWithError("empty module");
         return;
-    }
     const GasSchedule schedule = cancun_schedule();
     NullHost host;
     uint64_t gas_used = 0;
@@ -272,8 +288,7 @@ void BM_empty_call_wasm(benchmark::State& state)
         benchmark::DoNotOptimize(r);
     }
     state.counters["gas"] = static_cast<double>(gas_used);
-    state.counters["Mgas/s"] = benchmark::Counter(static_cast<double>(gas_used) / 1e6,
-                                                  benchmark::Counter::kIsIterationInvariantRate);
+    report_rate(state, static_cast<double>(gas_used));
 }
 BENCHMARK(BM_empty_call_wasm)->Unit(benchmark::kMicrosecond);
 
@@ -282,14 +297,10 @@ BENCHMARK(BM_empty_call_wasm)->Unit(benchmark::kMicrosecond);
 /// second is what the per-segment cost has to cover. 2M gas per call.
 void BM_spin_wasm(benchmark::State& state)
 {
-    auto bin = wasm::wat_to_wasm(
-        R"((module (memory (export "memory") 1 1) (func (export "call") (loop $l (br $l)))))");
-    auto module = bin ? wasm::load_module(*bin, {}) : unexpected(wasm::WasmError{});
+    const auto module = wat_module(
+        state, R"((module (memory (export "memory") 1 1) (func (export "call") (loop $l (br $l)))))");
     if (!module)
-    {
-        state.SkipWithError("spin module");
         return;
-    }
     const GasSchedule schedule = cancun_schedule();
     NullHost host;
     constexpr uint64_t kSpinGas = 2'000'000;
@@ -302,8 +313,7 @@ void BM_spin_wasm(benchmark::State& state)
             return;
         }
     }
-    state.counters["Mgas/s"] = benchmark::Counter(static_cast<double>(kSpinGas) / 1e6,
-                                                  benchmark::Counter::kIsIterationInvariantRate);
+    report_rate(state, static_cast<double>(kSpinGas));
 }
 BENCHMARK(BM_spin_wasm)->Unit(benchmark::kMicrosecond);
 
@@ -323,8 +333,7 @@ void BM_spin_evm(benchmark::State& state)
             return;
         }
     }
-    state.counters["Mgas/s"] = benchmark::Counter(static_cast<double>(kGas) / 1e6,
-                                                  benchmark::Counter::kIsIterationInvariantRate);
+    report_rate(state, static_cast<double>(kGas));
 }
 BENCHMARK(BM_spin_evm)->Unit(benchmark::kMicrosecond);
 

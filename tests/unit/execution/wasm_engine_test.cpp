@@ -55,6 +55,14 @@ GasSchedule counting_schedule()
     return gs;
 }
 
+/// Function body: `loop` (1 instruction, its own segment, entered once); loop body: 7
+/// instructions in one segment, run 10 times. 71 instructions in 11 segments.
+constexpr std::string_view kLoop71 = R"((module
+  (memory (export "memory") 1 1)
+  (func (export "call") (local i32)
+    (loop $l
+      local.get 0 i32.const 1 i32.add local.tee 0 i32.const 10 i32.lt_u br_if $l))))";
+
 constexpr std::string_view kCounter = R"((module
   (import "env" "storage_read" (func $sr (param i64 i32)))
   (import "env" "storage_write" (func $sw (param i64 i32)))
@@ -85,12 +93,7 @@ TEST(WasmEngine, Counter)
 
 TEST(WasmEngine, ChargesExactlyTheInstructionsExecuted)
 {
-    // Function body: `loop` (1); loop body: 7 instructions, run 10 times. 71 in all.
-    const Module m = must_load(R"((module
-      (memory (export "memory") 1 1)
-      (func (export "call") (local i32)
-        (loop $l
-          local.get 0 i32.const 1 i32.add local.tee 0 i32.const 10 i32.lt_u br_if $l))))");
+    const Module m = must_load(kLoop71);
     FakeHost host;
     GasSchedule gs = counting_schedule();
     auto out = run(m, host, 1000, gs);
@@ -124,13 +127,7 @@ TEST(WasmEngine, ChargesExactlyTheInstructionsExecuted)
 
 TEST(WasmEngine, ChargesEachSegmentEnteredAndTheCall)
 {
-    // The loop of the test above: the function body's segment [loop] once, the loop body's
-    // segment 10 times: 71 instructions in 11 segments.
-    const Module m = must_load(R"((module
-      (memory (export "memory") 1 1)
-      (func (export "call") (local i32)
-        (loop $l
-          local.get 0 i32.const 1 i32.add local.tee 0 i32.const 10 i32.lt_u br_if $l))))");
+    const Module m = must_load(kLoop71);
     FakeHost host;
     GasSchedule gs = cancun_schedule();
     ASSERT_GT(gs.wasm_segment, 0);
