@@ -406,26 +406,42 @@ Result<std::vector<Hash>, RpcError> L1StorageReader::read(const Address& account
     }
     if (mine)
     {
-        auto fetched = fetch(account, keys, own, block_number, block_hash);
         // Land: the values are in the memory cache (fetch put them there) before the keys
-        // leave the pending set, so a read that finds neither really has to ask L1.
-        {
-            const std::lock_guard lock{m_flights->mutex};
-            for (const size_t i : own)
+        // leave the pending set, so a read that finds neither really has to ask L1. Also on
+        // an exception (a bug), so that no waiting read hangs.
+        const auto land = [&](const Result<std::vector<Hash>, RpcError>& fetched) {
             {
-                mk.slot = keys[i];
-                m_flights->pending.erase(mk);
+                const std::lock_guard lock{m_flights->mutex};
+                for (const size_t i : own)
+                {
+                    mk.slot = keys[i];
+                    m_flights->pending.erase(mk);
+                }
             }
-        }
+            {
+                const std::lock_guard lock{mine->mutex};
+                mine->done = true;
+                if (fetched)
+                    mine->values = *fetched;
+                else
+                    mine->error = fetched.error();
+            }
+            mine->landed.notify_all();
+        };
+        Result<std::vector<Hash>, RpcError> fetched =
+            unexpected(RpcError{.code = RpcErrc::kTransport,
+                                .message = "L1SLOAD read abandoned (internal error)",
+                                .method = "eth_getStorageAt"});
+        try
         {
-            const std::lock_guard lock{mine->mutex};
-            mine->done = true;
-            if (fetched)
-                mine->values = *fetched;
-            else
-                mine->error = fetched.error();
+            fetched = fetch(account, keys, own, block_number, block_hash);
         }
-        mine->landed.notify_all();
+        catch (...)
+        {
+            land(fetched);
+            throw;
+        }
+        land(fetched);
         if (!fetched)
             return failure(std::move(fetched.error()));
         for (size_t j = 0; j < own.size(); ++j)
