@@ -129,7 +129,7 @@ public:
     }
     void del(Column c, ByteView key)
     {
-        m_ops.push_back({c, true, copy(key), {}});
+        m_ops.push_back({c, true, copy(key), copy({})});
         m_bytes += key.size();
     }
     /// Adds `delta` to the counter at `key`: a counter is an 8-byte big-endian two's-complement
@@ -185,8 +185,11 @@ private:
 
     BatchBytes copy(ByteView b)
     {
+        // An empty key or value still points somewhere: Bytes{view} copies with memcpy, which
+        // must not get a null pointer, even for 0 bytes (UBSan's nonnull check).
+        static constexpr uint8_t kNothing = 0;
         if (b.empty())
-            return {};
+            return ByteView{&kNothing, 0};
         if (b.size() > m_left)
             new_chunk(b.size());
         uint8_t* p = m_free;

@@ -5,11 +5,13 @@
 // the current interfaces and smoke-runs it (ctest `fuzz_replay.<name>`, label unit; under
 // `make sanitize` with ASan and UBSan). `make fuzz` still builds the real libFuzzer binaries.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
@@ -19,9 +21,11 @@ namespace {
 
 void run(const std::vector<uint8_t>& input)
 {
-    // A copy of exactly `size` bytes, so ASan sees any read past the input's end.
-    const std::vector<uint8_t> exact(input);
-    LLVMFuzzerTestOneInput(exact.empty() ? nullptr : exact.data(), exact.size());
+    // A heap copy of exactly `size` bytes, so ASan sees any read past the input's end; like
+    // libFuzzer, a valid (non-null) pointer even for the empty input.
+    const auto exact = std::make_unique<uint8_t[]>(std::max<size_t>(input.size(), 1));
+    std::copy(input.begin(), input.end(), exact.get());
+    LLVMFuzzerTestOneInput(exact.get(), input.size());
 }
 
 size_t run_builtin()
