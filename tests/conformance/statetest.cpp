@@ -5,13 +5,18 @@
 //   --known-failures FILE
 //                 cases listed there (with reasons) may fail: the exit code is 0 when every
 //                 failure is listed and every listed case still fails
+//   --jobs N      files run on N threads (default: the machine's cores); output order may vary
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "statetest_runner.hpp"
@@ -24,12 +29,15 @@ int main(int argc, char** argv)
     std::vector<fs::path> paths;
     bool quiet = false;
     std::string known_file;
+    unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
     for (int i = 1; i < argc; ++i)
     {
         if (std::strcmp(argv[i], "--fork") == 0 && i + 1 < argc)
             forks.emplace_back(argv[++i]);
         else if (std::strcmp(argv[i], "--known-failures") == 0 && i + 1 < argc)
             known_file = argv[++i];
+        else if (std::strcmp(argv[i], "--jobs") == 0 && i + 1 < argc)
+            jobs = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
         else if (std::strcmp(argv[i], "--quiet") == 0)
             quiet = true;
         else
@@ -65,9 +73,11 @@ int main(int argc, char** argv)
     };
     size_t unexpected = 0;
     std::set<std::string> known_seen;
+    std::mutex report_mutex;  // on_case runs on the worker threads
     options.on_case = [&](const l2::test::StateTestCase& c) {
         if (c.passed)
             return;
+        const std::lock_guard lock{report_mutex};
         const std::string key = key_of(c);
         const bool is_known = known.count(key) != 0;
         if (is_known)
@@ -91,16 +101,45 @@ int main(int argc, char** argv)
         else
             files.push_back(p);
     }
-    std::sort(files.begin(), files.end());
-
-    l2::test::StateTestSummary total;
-    for (const auto& f : files)
+    // Largest first, so the long files do not start last and leave one thread working alone.
+    std::vector<std::pair<uintmax_t, fs::path>> sized;
+    for (auto& f : files)
     {
-        const auto s = l2::test::run_state_test_file(f, options);
-        total.passed += s.passed;
-        total.failed += s.failed;
-        total.skipped += s.skipped;
+        std::error_code ec;
+        const auto size = fs::file_size(f, ec);
+        sized.emplace_back(ec ? 0 : size, std::move(f));
     }
+    std::sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    files.clear();
+    for (auto& [size, f] : sized)
+        files.push_back(std::move(f));
+
+    // Files are independent (each case runs on its own in-memory state): a shared index hands
+    // them to the threads, which add their counts at the end.
+    l2::test::StateTestSummary total;
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        l2::test::StateTestSummary mine;
+        for (size_t i = next++; i < files.size(); i = next++)
+        {
+            const auto s = l2::test::run_state_test_file(files[i], options);
+            mine.passed += s.passed;
+            mine.failed += s.failed;
+            mine.skipped += s.skipped;
+        }
+        const std::lock_guard lock{report_mutex};
+        total.passed += mine.passed;
+        total.failed += mine.failed;
+        total.skipped += mine.skipped;
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < std::min<size_t>(jobs, files.size()); ++t)
+        threads.emplace_back(work);
+    work();
+    for (auto& t : threads)
+        t.join();
     for (const auto& k : known)
         if (!known_seen.count(k))
             std::printf("FIXED %s: listed as a known failure but passed or did not run; "
