@@ -292,6 +292,81 @@ void BM_empty_call_wasm(benchmark::State& state)
 }
 BENCHMARK(BM_empty_call_wasm)->Unit(benchmark::kMicrosecond);
 
+/// Calls that do nothing in modules as large as ModuleLimits admits, one dimension at a time:
+/// what a call costs that no instruction count sees (instantiating the module), for pricing
+/// wasm_call_function, wasm_call_page and wasm_call_word (docs/spec/wasm-host.md, "Metering").
+std::string functions_wat(size_t functions, size_t pairs_per_function, unsigned pages)
+{
+    std::string wat = "(module (memory (export \"memory\") " + std::to_string(pages) + " " +
+                      std::to_string(pages) + ")\n";
+    for (size_t f = 0; f < functions; ++f)
+    {
+        wat += "(func (result i64) (i64.const 1)";
+        for (size_t i = 0; i < pairs_per_function; ++i)
+            wat += " (i64.const 77777) (i64.add)";
+        wat += ")\n";
+    }
+    wat += "(func (export \"call\")))";
+    return wat;
+}
+std::string data_wat(size_t bytes, unsigned pages)
+{
+    std::string wat = "(module (memory (export \"memory\") " + std::to_string(pages) + " " +
+                      std::to_string(pages) + ")\n(data (i32.const 0) \"";
+    for (size_t i = 0; i < bytes; ++i)
+        wat += static_cast<char>('a' + i % 26);
+    wat += "\")\n(func (export \"call\")))";
+    return wat;
+}
+void run_instance_cost(benchmark::State& state, const std::string& wat)
+{
+    const auto module = wat_module(state, wat);
+    if (!module)
+        return;
+    const GasSchedule schedule = cancun_schedule();
+    NullHost host;
+    uint64_t gas_used = 0;
+    for (auto _ : state)
+    {
+        const auto r = wasm::execute(*module, host, 10'000'000, schedule);
+        gas_used = r ? r->gas_used : 0;
+        benchmark::DoNotOptimize(r);
+    }
+    state.counters["gas"] = static_cast<double>(gas_used);
+    state.counters["module_bytes"] = static_cast<double>(module->metered().size());
+    report_rate(state, static_cast<double>(gas_used));
+}
+/// The widest mix: 1,000 functions of 40 additions (~234 KB metered) and 16 pages.
+void BM_large_empty_call_wasm(benchmark::State& state)
+{
+    run_instance_cost(state, functions_wat(1000, 40, 16));
+}
+BENCHMARK(BM_large_empty_call_wasm)->Unit(benchmark::kMicrosecond);
+/// Per function: 1,023 trivial functions (max_functions), one page.
+void BM_empty_call_wasm_functions(benchmark::State& state)
+{
+    run_instance_cost(state, functions_wat(1023, 0, 1));
+}
+BENCHMARK(BM_empty_call_wasm_functions)->Unit(benchmark::kMicrosecond);
+/// Per page: an empty module with 16 pages (max_memory_pages).
+void BM_empty_call_wasm_pages(benchmark::State& state)
+{
+    run_instance_cost(state, functions_wat(0, 0, 16));
+}
+BENCHMARK(BM_empty_call_wasm_pages)->Unit(benchmark::kMicrosecond);
+/// Per byte of code: one function of ~21k additions (~230 KB), one page.
+void BM_empty_call_wasm_code_bytes(benchmark::State& state)
+{
+    run_instance_cost(state, functions_wat(1, 21'000, 1));
+}
+BENCHMARK(BM_empty_call_wasm_code_bytes)->Unit(benchmark::kMicrosecond);
+/// Per byte of data: a 240 KB data segment copied into 4 pages at every instantiation.
+void BM_empty_call_wasm_data_bytes(benchmark::State& state)
+{
+    run_instance_cost(state, data_wat(240'000, 4));
+}
+BENCHMARK(BM_empty_call_wasm_data_bytes)->Unit(benchmark::kMicrosecond);
+
 /// The metering's worst case: a loop of one instruction (`loop br end`), run until out of gas.
 /// Each iteration is one segment of one charged instruction (and 12 metering ones), so gas per
 /// second is what the per-segment cost has to cover. 2M gas per call.

@@ -274,6 +274,8 @@ constexpr Field kFields[] = {
     L2_GAS_FIELD(wasm_instruction),
     L2_GAS_FIELD(wasm_segment),
     L2_GAS_FIELD(wasm_call_base),
+    L2_GAS_FIELD(wasm_call_function),
+    L2_GAS_FIELD(wasm_call_page),
     L2_GAS_FIELD(wasm_host_call),
     L2_GAS_FIELD(wasm_copy_word),
     L2_GAS_FIELD(wasm_storage_read),

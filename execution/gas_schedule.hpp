@@ -82,7 +82,9 @@ struct GasSchedule
     // engine": ~400 Mgas/s for fib, the metering's worst case and an empty call).
     int64_t wasm_instruction = 4;       ///< per executed WASM instruction
     int64_t wasm_segment = 48;          ///< per straight-line segment entered (its metering)
-    int64_t wasm_call_base = 8000;      ///< per call into a WASM module (its instantiation)
+    int64_t wasm_call_base = 6000;      ///< per call into a WASM module (its instantiation)
+    int64_t wasm_call_function = 150;   ///< per call, per function the module defines
+    int64_t wasm_call_page = 1000;      ///< per call, per page of the memory's declared maximum
     int64_t wasm_host_call = 10;        ///< env.* calls without a cost of their own below
     int64_t wasm_copy_word = 3;         ///< per 32-byte word copied between memory and host
     int64_t wasm_storage_read = 2100;   ///< env.storage_read

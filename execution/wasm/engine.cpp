@@ -273,10 +273,13 @@ Result<CallOutcome, WasmError> execute(const Module& module,
                                        const GasSchedule& schedule) noexcept
 {
     CallOutcome out;
-    // Every call first pays for its instance (wasm_call_base): instantiating the metered module
-    // is work no instruction count covers.
+    // Every call first pays for its instance: instantiating the metered module is work no
+    // instruction count covers, and it grows with the functions the module defines and the
+    // memory it may reach (costs < 2^31, functions and pages < 2^17: no overflow).
     const uint64_t limit = std::min(gas_limit, bridge::kMaxGasLimit);
-    const uint64_t entry = cost(schedule.wasm_call_base);
+    const uint64_t entry = cost(schedule.wasm_call_base) +
+                           cost(schedule.wasm_call_function) * module.functions() +
+                           cost(schedule.wasm_call_page) * module.max_pages();
     if (limit < entry)
     {
         out.status = CallStatus::kOutOfGas;
@@ -285,10 +288,9 @@ Result<CallOutcome, WasmError> execute(const Module& module,
         return out;
     }
     Dispatcher dispatcher{host, schedule};
-    const ByteView code = module.metered();
     const bridge::RunResult r =
-        bridge::run(code.data(), code.size(), dispatcher, limit - entry,
-                    cost(schedule.wasm_instruction), cost(schedule.wasm_segment));
+        bridge::run(module.prepared(), dispatcher, limit - entry, cost(schedule.wasm_instruction),
+                    cost(schedule.wasm_segment));
     switch (r.status)
     {
         case bridge::RunStatus::kBadModule:

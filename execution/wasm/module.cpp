@@ -41,7 +41,15 @@ Result<Module, WasmError> load_module(ByteView wasm, const ModuleLimits& limits)
     bridge::LoadResult r = bridge::load(wasm.data(), wasm.size(), plain);
     if (r.status != bridge::LoadStatus::kOk)
         return unexpected(WasmError{to_code(r.status), std::move(r.message)});
+    std::string error;
+    auto prepared = bridge::prepare(r.instrumented.data(), r.instrumented.size(), error);
+    if (!prepared)  // load() produced it: a bug, reported as a refusal rather than a crash
+        return unexpected(WasmError{WasmErrorCode::kInvalid, std::move(error)});
     Module m;
+    const bridge::InstanceShape shape = bridge::shape_of(*prepared);
+    m.m_functions = shape.functions;
+    m.m_max_pages = shape.max_pages;
+    m.m_prepared = std::move(prepared);
     m.m_code = Bytes{wasm};
     m.m_code_hash = keccak256(wasm);
     m.m_metered.assign(r.instrumented.begin(), r.instrumented.end());

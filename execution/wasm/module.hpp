@@ -5,6 +5,7 @@
 /// is stored rewritten with gas metering for the engine (engine.hpp).
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,10 @@
 #include <txtypes/result.hpp>
 
 namespace l2::execution::wasm {
+
+namespace bridge {
+struct PreparedModule;
+}
 
 /// Why a module was refused.
 enum class WasmErrorCode : uint8_t
@@ -55,6 +60,13 @@ public:
     const Hash& code_hash() const noexcept { return m_code_hash; }
     /// The module rewritten with gas metering (an implementation detail of the engine).
     ByteView metered() const noexcept { return m_metered; }
+    /// The metered module parsed for the interpreter once, at load: each call instantiates it
+    /// without parsing again (an implementation detail of the engine; never null).
+    const bridge::PreparedModule& prepared() const noexcept { return *m_prepared; }
+    /// Functions the module defines (imports excluded): a call pays wasm_call_function each.
+    uint32_t functions() const noexcept { return m_functions; }
+    /// Its memory's declared maximum in 64 KiB pages: a call pays wasm_call_page each.
+    uint32_t max_pages() const noexcept { return m_max_pages; }
 
 private:
     friend Result<Module, WasmError> load_module(ByteView wasm,
@@ -62,6 +74,9 @@ private:
     Bytes m_code;
     Hash m_code_hash;
     Bytes m_metered;
+    std::shared_ptr<const bridge::PreparedModule> m_prepared;
+    uint32_t m_functions = 0;
+    uint32_t m_max_pages = 0;
 };
 
 /// Parses and validates `wasm` and checks every deploy rule; the error names the rule broken.

@@ -86,8 +86,42 @@ RunResult result(RunStatus status, uint64_t gas_left, std::string message)
 
 }  // namespace
 
-RunResult run(const uint8_t* instrumented,
-              size_t size,
+struct PreparedModule
+{
+    interp::ModuleDesc desc;
+};
+
+std::shared_ptr<const PreparedModule> prepare(const uint8_t* instrumented,
+                                              size_t size,
+                                              std::string& error)
+{
+    const wabt::Features features = deterministic_features();
+    wabt::Errors errors;
+    auto prepared = std::make_shared<PreparedModule>();
+    const wabt::ReadBinaryOptions options(features, nullptr, false, true, false);
+    if (wabt::Failed(interp::ReadBinaryInterp("module", instrumented, size, options, &errors,
+                                              &prepared->desc)))
+    {
+        error = "instrumented module does not load";
+        return nullptr;
+    }
+    return prepared;
+}
+
+InstanceShape shape_of(const PreparedModule& module) noexcept
+{
+    InstanceShape shape;
+    shape.functions = static_cast<uint32_t>(module.desc.funcs.size());
+    for (const interp::MemoryDesc& m : module.desc.memories)
+    {
+        // load() admits only memories with a maximum; the initial size bounds one without.
+        const wabt::Limits& limits = m.type.limits;
+        shape.max_pages += static_cast<uint32_t>(limits.has_max ? limits.max : limits.initial);
+    }
+    return shape;
+}
+
+RunResult run(const PreparedModule& prepared,
               HostDispatcher& host,
               uint64_t gas_limit,
               uint64_t instruction_cost,
@@ -97,12 +131,7 @@ RunResult run(const uint8_t* instrumented,
     // a signed i64.
     gas_limit = std::min(gas_limit, kMaxGasLimit);
     const wabt::Features features = deterministic_features();
-    wabt::Errors errors;
-    interp::ModuleDesc desc;
-    const wabt::ReadBinaryOptions options(features, nullptr, false, true, false);
-    if (wabt::Failed(
-            interp::ReadBinaryInterp("module", instrumented, size, options, &errors, &desc)))
-        return result(RunStatus::kBadModule, gas_limit, "instrumented module does not load");
+    interp::ModuleDesc desc = prepared.desc;  // Module::New consumes its description
 
     interp::Store store(features);
     interp::Module::Ptr module = interp::Module::New(store, std::move(desc));

@@ -36,12 +36,23 @@ CallOutcome run(const Module& m,
     return std::move(*r);
 }
 
-/// The execution gas of a call that ran `instructions` in `segments` straight-line segments:
-/// the call's base, then each segment's charge (docs/spec/wasm-host.md, "Metering").
-uint64_t execution_gas(const GasSchedule& gs, uint64_t instructions, uint64_t segments)
+/// What a call of `m` pays before anything runs: its base, per defined function and per page
+/// of its memory's maximum (docs/spec/wasm-host.md, "Metering").
+uint64_t call_gas(const GasSchedule& gs, const Module& m)
 {
     return static_cast<uint64_t>(gs.wasm_call_base) +
-           instructions * static_cast<uint64_t>(gs.wasm_instruction) +
+           m.functions() * static_cast<uint64_t>(gs.wasm_call_function) +
+           m.max_pages() * static_cast<uint64_t>(gs.wasm_call_page);
+}
+
+/// The execution gas of a call of `m` that ran `instructions` in `segments` straight-line
+/// segments: the call's entry, then each segment's charge.
+uint64_t execution_gas(const GasSchedule& gs,
+                       const Module& m,
+                       uint64_t instructions,
+                       uint64_t segments)
+{
+    return call_gas(gs, m) + instructions * static_cast<uint64_t>(gs.wasm_instruction) +
            segments * static_cast<uint64_t>(gs.wasm_segment);
 }
 
@@ -52,6 +63,8 @@ GasSchedule counting_schedule()
     gs.wasm_instruction = 1;
     gs.wasm_segment = 0;
     gs.wasm_call_base = 0;
+    gs.wasm_call_function = 0;
+    gs.wasm_call_page = 0;
     return gs;
 }
 
@@ -83,7 +96,7 @@ TEST(WasmEngine, Counter)
         const auto out = run(m, host, 100000);
         ASSERT_EQ(out.status, CallStatus::kSuccess) << out.message;
         // 12 instructions in one segment + one read + one write.
-        EXPECT_EQ(out.gas_used, execution_gas(gs, 12, 1) +
+        EXPECT_EQ(out.gas_used, execution_gas(gs, m, 12, 1) +
                                     static_cast<uint64_t>(gs.wasm_storage_read +
                                                           gs.wasm_storage_write));
         EXPECT_EQ(host.storage[0][31], i);
@@ -132,7 +145,7 @@ TEST(WasmEngine, ChargesEachSegmentEnteredAndTheCall)
     GasSchedule gs = cancun_schedule();
     ASSERT_GT(gs.wasm_segment, 0);
     ASSERT_GT(gs.wasm_call_base, 0);
-    const uint64_t need = execution_gas(gs, 71, 11);
+    const uint64_t need = execution_gas(gs, m, 71, 11);
     auto out = run(m, host, 100'000, gs);
     ASSERT_EQ(out.status, CallStatus::kSuccess) << out.message;
     EXPECT_EQ(out.gas_used, need);
@@ -145,17 +158,27 @@ TEST(WasmEngine, ChargesEachSegmentEnteredAndTheCall)
     // Each cost on its own.
     gs.wasm_instruction = 0;
     gs.wasm_call_base = 0;
+    gs.wasm_call_function = 0;
+    gs.wasm_call_page = 0;
     gs.wasm_segment = 7;
     EXPECT_EQ(run(m, host, 100'000, gs).gas_used, 77u);
     gs.wasm_segment = 0;
     gs.wasm_call_base = 500;
     EXPECT_EQ(run(m, host, 100'000, gs).gas_used, 500u);
+    // kLoop71 defines one function and a memory of at most 1 page.
+    ASSERT_EQ(m.functions(), 1u);
+    ASSERT_EQ(m.max_pages(), 1u);
+    gs.wasm_call_function = 30;
+    EXPECT_EQ(run(m, host, 100'000, gs).gas_used, 530u);
+    gs.wasm_call_page = 1000;
+    EXPECT_EQ(run(m, host, 100'000, gs).gas_used, 1530u);
 
-    // Less gas than the call's base: out of gas before anything runs.
+    // Less gas than the call's entry: out of gas before anything runs.
     gs = cancun_schedule();
-    out = run(must_load(kCounter), host, static_cast<uint64_t>(gs.wasm_call_base) - 1, gs);
+    const Module counter = must_load(kCounter);
+    out = run(counter, host, call_gas(gs, counter) - 1, gs);
     EXPECT_EQ(out.status, CallStatus::kOutOfGas);
-    EXPECT_EQ(out.gas_used, static_cast<uint64_t>(gs.wasm_call_base) - 1);
+    EXPECT_EQ(out.gas_used, call_gas(gs, counter) - 1);
     EXPECT_TRUE(host.storage.empty());
 
     // A gas limit beyond what the signed charge can hold is cut to 2^63 - 1, not wrapped.
@@ -208,7 +231,7 @@ TEST(WasmEngine, Revert)
     EXPECT_EQ(out.status, CallStatus::kRevert);
     EXPECT_EQ(out.output, (Bytes{'o', 'o', 'p', 's'}));
     // The segment of 6 instructions is charged up front, then revert's base + one word.
-    EXPECT_EQ(out.gas_used, execution_gas(gs, 6, 1) +
+    EXPECT_EQ(out.gas_used, execution_gas(gs, m, 6, 1) +
                                 static_cast<uint64_t>(gs.wasm_host_call + gs.wasm_copy_word));
     EXPECT_TRUE(host.storage.empty());
 }
@@ -216,11 +239,11 @@ TEST(WasmEngine, Revert)
 TEST(WasmEngine, TrapsRevert)
 {
     FakeHost host;
-    const auto unreachable = run(must_load(R"((module (memory (export "memory") 1 1)
-        (func (export "call") unreachable)))"),
-                                 host, 100000);
+    const Module trapping = must_load(R"((module (memory (export "memory") 1 1)
+        (func (export "call") unreachable)))");
+    const auto unreachable = run(trapping, host, 100000);
     EXPECT_EQ(unreachable.status, CallStatus::kTrap);
-    EXPECT_EQ(unreachable.gas_used, execution_gas(cancun_schedule(), 1, 1));
+    EXPECT_EQ(unreachable.gas_used, execution_gas(cancun_schedule(), trapping, 1, 1));
 
     const auto oob = run(must_load(R"((module (memory (export "memory") 1 1)
         (func (export "call") (drop (i32.load (i32.const 65534))))))"),
@@ -236,13 +259,13 @@ TEST(WasmEngine, TrapsRevert)
     EXPECT_EQ(host_oob.status, CallStatus::kTrap);
     EXPECT_NE(host_oob.message.find("out of bounds"), std::string::npos) << host_oob.message;
 
-    // A data segment outside the memory fails at instantiation: a trap, the call's base used.
-    const auto seg = run(must_load(R"((module (memory (export "memory") 1 1)
+    // A data segment outside the memory fails at instantiation: a trap, the call's entry used.
+    const Module bad_data = must_load(R"((module (memory (export "memory") 1 1)
         (data (i32.const 65535) "xy")
-        (func (export "call"))))"),
-                         host, 100000);
+        (func (export "call"))))");
+    const auto seg = run(bad_data, host, 100000);
     EXPECT_EQ(seg.status, CallStatus::kTrap);
-    EXPECT_EQ(seg.gas_used, static_cast<uint64_t>(cancun_schedule().wasm_call_base));
+    EXPECT_EQ(seg.gas_used, call_gas(cancun_schedule(), bad_data));
 }
 
 TEST(WasmEngine, RefusedWriteTraps)
@@ -289,7 +312,7 @@ TEST(WasmEngine, Logs)
     EXPECT_TRUE(host.logs[1].topics.empty());
     EXPECT_TRUE(host.logs[1].data.empty());
     EXPECT_EQ(out.gas_used,
-              execution_gas(gs, 10, 1) +
+              execution_gas(gs, m, 10, 1) +
                   static_cast<uint64_t>(2 * gs.wasm_log_base + 2 * gs.wasm_log_topic +
                                         5 * gs.wasm_log_data_byte));
 

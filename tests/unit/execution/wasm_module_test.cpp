@@ -26,6 +26,20 @@ TEST(WasmModule, AcceptsMinimalModule)
     EXPECT_NE(m->metered(), m->code());  // the metering globals and charges were added
 }
 
+TEST(WasmModule, ShapeCountsDefinedFunctionsAndTheMemoryMaximum)
+{
+    // What a call's entry is priced by: imports are not defined functions, and the memory's
+    // maximum (not its initial size) is what a call may reach.
+    const auto m = load_wat(R"((module
+      (import "env" "caller" (func (param i32)))
+      (memory (export "memory") 1 4)
+      (func $a) (func $b)
+      (func (export "call") (call $a) (call $b))))");
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_EQ(m->functions(), 3u);
+    EXPECT_EQ(m->max_pages(), 4u);
+}
+
 TEST(WasmModule, AcceptsEveryHostFunction)
 {
     const auto m = load_wat(R"((module
