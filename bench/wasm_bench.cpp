@@ -367,6 +367,44 @@ void BM_empty_call_wasm_data_bytes(benchmark::State& state)
 }
 BENCHMARK(BM_empty_call_wasm_data_bytes)->Unit(benchmark::kMicrosecond);
 
+/// Per table element: a 1,024-element table (max_table_elements) filled by an element segment.
+void BM_empty_call_wasm_table(benchmark::State& state)
+{
+    std::string wat = R"((module (memory (export "memory") 1 1) (table 1024 1024 funcref)
+      (func $f) (elem (i32.const 0))";
+    for (int i = 0; i < 1024; ++i)
+        wat += " $f";
+    wat += R"() (func (export "call"))))";
+    run_instance_cost(state, wat);
+}
+BENCHMARK(BM_empty_call_wasm_table)->Unit(benchmark::kMicrosecond);
+
+/// The cheapest host functions in a loop (10,000 calls): what `wasm_host_call` has to cover.
+/// `calldata_size` returns a value; `caller` also writes 20 bytes into memory.
+void run_host_loop(benchmark::State& state, std::string_view body)
+{
+    const std::string wat = std::string{R"((module
+      (import "env" "calldata_size" (func $calldata_size (result i32)))
+      (import "env" "caller" (func $caller (param i32)))
+      (memory (export "memory") 1 1)
+      (func (export "call") (local $i i32)
+        (local.set $i (i32.const 10000))
+        (loop $l
+          )"} + std::string{body} + R"(
+          (br_if $l (local.tee $i (i32.sub (local.get $i) (i32.const 1))))))))";
+    run_instance_cost(state, wat);
+}
+void BM_host_call_wasm_calldata_size(benchmark::State& state)
+{
+    run_host_loop(state, "(drop (call $calldata_size))");
+}
+BENCHMARK(BM_host_call_wasm_calldata_size)->Unit(benchmark::kMicrosecond);
+void BM_host_call_wasm_caller(benchmark::State& state)
+{
+    run_host_loop(state, "(call $caller (i32.const 0))");
+}
+BENCHMARK(BM_host_call_wasm_caller)->Unit(benchmark::kMicrosecond);
+
 /// The metering's worst case: a loop of one instruction (`loop br end`), run until out of gas.
 /// Each iteration is one segment of one charged instruction (and 12 metering ones), so gas per
 /// second is what the per-segment cost has to cover. 2M gas per call.
