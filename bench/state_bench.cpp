@@ -12,7 +12,9 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <random>
+#include <unordered_map>
 #include <vector>
 
 #include <state/journaled_state.hpp>
@@ -229,18 +231,83 @@ StateDiff block_diff(std::mt19937_64& rng, uint64_t number)
     return diff;
 }
 
+/// What-if for issue 3's planned redesign (docs/performance.md, "State root update and block
+/// commit"): trie nodes kept in memory and never written, everything else (flat state, refs,
+/// records) written to RocksDB as usual. Not crash-safe and not how the node stores nodes: a
+/// lower bound for a commit whose node writes are deferred and mostly never made.
+class NodesInMemoryStore final : public KvStore
+{
+public:
+    explicit NodesInMemoryStore(KvStore& inner) : m_inner{inner} { m_nodes.reserve(4'000'000); }
+
+    bool get(Column c, ByteView key, Bytes& out) const override
+    {
+        if (c == Column::kTrieNodes)
+        {
+            std::lock_guard lock{m_mutex};
+            if (const auto it = m_nodes.find(hash_of(key)); it != m_nodes.end())
+            {
+                out = it->second;
+                return true;
+            }
+        }
+        return m_inner.get(c, key, out);
+    }
+    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
+    {
+        WriteBatch rest;
+        {
+            std::lock_guard lock{m_mutex};
+            for (const WriteBatch::Op& op : batch.ops())
+            {
+                if (op.column == Column::kTrieNodes && !op.is_delete && !op.is_add)
+                    m_nodes.try_emplace(hash_of(op.key), Bytes{op.value});
+                else if (op.is_delete)
+                    rest.del(op.column, op.key);
+                else if (op.is_add)
+                    rest.add(op.column, op.key, decode_counter(op.value));
+                else
+                    rest.put(op.column, op.key, op.value);
+            }
+        }
+        return m_inner.write(rest, sync);
+    }
+    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
+    {
+        m_inner.scan(c, prefix, from, visit);
+    }
+    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override
+    {
+        return m_inner.delete_range(c, begin, end);
+    }
+    uint64_t approximate_size(Column c) const override { return m_inner.approximate_size(c); }
+
+private:
+    static Hash hash_of(ByteView key) noexcept
+    {
+        Hash h;
+        std::memcpy(h.bytes.data(), key.data(), std::min(key.size(), h.bytes.size()));
+        return h;
+    }
+
+    KvStore& m_inner;
+    mutable std::mutex m_mutex;
+    std::unordered_map<Hash, Bytes, FixedBytesHasher> m_nodes;
+};
+
 /// One block of block_diff prepared (flat writes, storage tries, account trie, root) and
 /// committed in one write, on top of a 200k-account state. With `after_execution`, the block's
 /// accounts and slots are first read through the StateDb, untimed, as executing the block
 /// reads them (a transfer reads its sender and recipient, SSTORE reads the slot's value for
 /// its gas): the commit then finds the old values in the read cache, as it does in the node.
 /// Without, nothing was read: every old value comes from RocksDB, inside the timed commit.
-void run_block_commit(benchmark::State& state, bool after_execution)
+void run_block_commit(benchmark::State& state, bool after_execution, bool nodes_in_memory = false)
 {
     const auto dir = std::filesystem::temp_directory_path() / "l2bench-commit";
     std::filesystem::remove_all(dir);
     auto kv = std::move(*RocksDbStore::open(dir.string()));
-    StateDb db{*kv};
+    NodesInMemoryStore in_memory{*kv};
+    StateDb db{nodes_in_memory ? static_cast<KvStore&>(in_memory) : *kv};
     Hash root = txtypes::kEmptyRootHash;
     {
         auto p = db.prepare(genesis_diff(), root);
@@ -339,6 +406,15 @@ void BM_block_commit_after_execution_20k_accounts_20k_slots(benchmark::State& st
     run_block_commit(state, true);
 }
 BENCHMARK(BM_block_commit_after_execution_20k_accounts_20k_slots)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(20);
+
+/// The what-if above: the after-execution block with its trie nodes kept in memory, unwritten.
+void BM_block_commit_nodes_unwritten_20k_accounts_20k_slots(benchmark::State& state)
+{
+    run_block_commit(state, true, true);
+}
+BENCHMARK(BM_block_commit_nodes_unwritten_20k_accounts_20k_slots)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(20);
 
