@@ -269,29 +269,6 @@ void BM_fib_wasm_via_evm(benchmark::State& state)
 }
 BENCHMARK(BM_fib_wasm_via_evm)->Unit(benchmark::kMicrosecond);
 
-/// The fixed cost of a call: an empty `call` (instantiating the metered module, running it)
-/// against an EVM call to a contract that is one STOP; for WASM also the gas it is charged per
-/// second of that work (what `wasm_call_base` has to cover).
-void BM_empty_call_wasm(benchmark::State& state)
-{
-    const auto module =
-        wat_module(state, R"((module (memory (export "memory") 1 1) (func (export "call"))))");
-    if (!module)
-        return;
-    const GasSchedule schedule = cancun_schedule();
-    NullHost host;
-    uint64_t gas_used = 0;
-    for (auto _ : state)
-    {
-        const auto r = wasm::execute(*module, host, 100'000, schedule);
-        gas_used = r ? r->gas_used : 0;
-        benchmark::DoNotOptimize(r);
-    }
-    state.counters["gas"] = static_cast<double>(gas_used);
-    report_rate(state, static_cast<double>(gas_used));
-}
-BENCHMARK(BM_empty_call_wasm)->Unit(benchmark::kMicrosecond);
-
 /// Calls that do nothing in modules as large as ModuleLimits admits, one dimension at a time:
 /// what a call costs that no instruction count sees (instantiating the module), for pricing
 /// wasm_call_function, wasm_call_page and wasm_call_word (docs/spec/wasm-host.md, "Metering").
@@ -336,6 +313,15 @@ void run_instance_cost(benchmark::State& state, const std::string& wat)
     state.counters["module_bytes"] = static_cast<double>(module->metered().size());
     report_rate(state, static_cast<double>(gas_used));
 }
+/// The fixed cost of a call: an empty `call` (instantiating the metered module, running it)
+/// against an EVM call to a contract that is one STOP; for WASM also the gas it is charged per
+/// second of that work (what the call's entry has to cover).
+void BM_empty_call_wasm(benchmark::State& state)
+{
+    run_instance_cost(state, R"((module (memory (export "memory") 1 1) (func (export "call"))))");
+}
+BENCHMARK(BM_empty_call_wasm)->Unit(benchmark::kMicrosecond);
+
 /// The widest mix: 1,000 functions of 40 additions (~234 KB metered) and 16 pages.
 void BM_large_empty_call_wasm(benchmark::State& state)
 {
