@@ -203,8 +203,16 @@ Result<CallOutcome, CallError> simulate_call(const CallEnv& env,
 
 Result<uint64_t, CallError> estimate_gas(const CallEnv& env,
                                          const CallRequest& req,
-                                         uint64_t gas_cap)
+                                         uint64_t gas_cap,
+                                         uint64_t* executed)
 {
+    // Every simulation of the search, counted for the caller (gas run before refunds).
+    const auto simulate = [&](uint64_t gas) {
+        auto r = simulate_call(env, req, gas);
+        if (r && executed != nullptr)
+            *executed += std::min(gas, r->gas_used + r->gas_refund);
+        return r;
+    };
     auto fees = resolve_fees(req, env.block.base_fee);
     if (!fees)
         return unexpected(fees.error());
@@ -222,7 +230,7 @@ Result<uint64_t, CallError> estimate_gas(const CallEnv& env,
     const uint64_t intrinsic = txtypes::intrinsic_gas(as_transaction(req, 0), tenv.revision);
 
     // First at the bound: if that fails, nothing lower succeeds.
-    auto top = simulate_call(env, req, hi);
+    auto top = simulate(hi);
     if (!top)
         return unexpected(top.error());
     if (!top->success)
@@ -243,7 +251,7 @@ Result<uint64_t, CallError> estimate_gas(const CallEnv& env,
     // A limit below the gas consumed before the refund cannot succeed (geth's lower bound).
     uint64_t lo = std::max(intrinsic, top->gas_used) - 1;
     const auto succeeds = [&](uint64_t gas) {
-        auto r = simulate_call(env, req, gas);
+        auto r = simulate(gas);
         return r && r->success;
     };
     // Most calls need little more than they consumed: try that first (the 63/64 rule of

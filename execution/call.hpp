@@ -96,10 +96,12 @@ Result<CallOutcome, CallError> simulate_call(const CallEnv& env,
 /// upper bound is `req.gas` (or the block gas limit) capped at `gas_cap`, and, when the call
 /// names a fee cap, what the sender's balance can buy. When the call fails even there: the
 /// revert (kReverted with the output) or the failure (kFailed, "gas required exceeds
-/// allowance (N)" for out of gas).
+/// allowance (N)" for out of gas). With `executed`, adds to it the gas every simulation ran
+/// (before refunds), so a caller can account for the whole search.
 Result<uint64_t, CallError> estimate_gas(const CallEnv& env,
                                          const CallRequest& req,
-                                         uint64_t gas_cap);
+                                         uint64_t gas_cap,
+                                         uint64_t* executed = nullptr);
 
 /// "execution reverted", plus ": <reason>" when `output` is an ABI `Error(string)` and
 /// ": panic 0x<code>" for `Panic(uint256)` (what geth-style clients print).

@@ -73,6 +73,8 @@ Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& pa
     num(t["rpc"]["port"], "rpc.port", 65535, c.rpc_port);
     num(t["rpc"]["max_body_bytes"], "rpc.max_body_bytes", uint64_t{1} << 31, c.rpc_max_body_bytes);
     num(t["rpc"]["max_batch"], "rpc.max_batch", 1'000'000, c.rpc_max_batch);
+    num(t["rpc"]["max_request_gas"], "rpc.max_request_gas", uint64_t{1} << 62,
+        c.rpc_max_request_gas);
     num(t["rpc"]["threads"], "rpc.threads", 256, c.rpc_threads);
     num(t["admin"]["port"], "admin.port", 65535, c.admin_port);
     if (t["admin"]["jwt_secret"])
@@ -127,6 +129,7 @@ std::string NodeConfig::to_toml() const
                             {"port", int64_t{rpc_port}},
                             {"max_body_bytes", static_cast<int64_t>(rpc_max_body_bytes)},
                             {"max_batch", static_cast<int64_t>(rpc_max_batch)},
+                            {"max_request_gas", static_cast<int64_t>(rpc_max_request_gas)},
                             {"threads", int64_t{rpc_threads}}}},
         {"admin", toml::table{{"port", int64_t{admin_port}},
                               {"jwt_secret", jwt_secret_file.string()}}},

@@ -22,6 +22,7 @@ struct NodeConfig
     uint16_t rpc_port = 9545;
     size_t rpc_max_body_bytes = 16u << 20;
     size_t rpc_max_batch = 5000;
+    uint64_t rpc_max_request_gas = 1'000'000'000;  ///< eth_call/estimateGas gas per request
     unsigned rpc_threads = 2;
 
     uint16_t admin_port = 9546;

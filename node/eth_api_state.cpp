@@ -145,6 +145,14 @@ RpcError call_error(const execution::CallError& e)
     return {kServerError, e.message, std::nullopt};
 }
 
+/// A call refused because its request's gas budget (rpc.max_request_gas) is spent.
+Unexpected<RpcError> request_gas_error(uint64_t gas)
+{
+    return rpc_error(kLimitExceeded,
+                     "request gas budget exhausted: this call may run " + std::to_string(gas) +
+                         " gas; split the batch (rpc.max_request_gas)");
+}
+
 RpcResult eth_call(EthApiContext& ctx, const json& params)
 {
     auto q = call_query(ctx, params);
@@ -156,7 +164,10 @@ RpcResult eth_call(EthApiContext& ctx, const json& params)
     const execution::CallEnv env{*q->state.reader, ctx.chain.spec(), std::move(block)};
     const uint64_t cap = ctx.limits.max_call_gas;
     const uint64_t gas = std::min(q->request.gas.value_or(cap), cap);
+    if (!request_gas::take(gas))
+        return request_gas_error(gas);
     auto out = execution::simulate_call(env, q->request, gas);
+    request_gas::give_back(out ? gas - std::min(gas, out->gas_used + out->gas_refund) : gas);
     if (auto ok = check_state(q->state); !ok)
         return unexpected(ok.error());
     if (!out)
@@ -178,7 +189,16 @@ RpcResult eth_estimate_gas(EthApiContext& ctx, const json& params)
         ctx.chain.spec(), q->state.header, ctx.chain.block_hash_fn());
     block.l1_storage = ctx.chain.l1_storage();  // L1SLOAD
     const execution::CallEnv env{*q->state.reader, ctx.chain.spec(), std::move(block)};
-    auto gas = execution::estimate_gas(env, q->request, ctx.limits.max_call_gas);
+    // The search runs at most its upper bound per simulation: take one such run up front, then
+    // charge what the whole search ran.
+    const uint64_t cap = ctx.limits.max_call_gas;
+    const uint64_t reserve = std::min(q->request.gas.value_or(cap), cap);
+    if (!request_gas::take(reserve))
+        return request_gas_error(reserve);
+    uint64_t executed = 0;
+    auto gas = execution::estimate_gas(env, q->request, cap, &executed);
+    request_gas::give_back(reserve);
+    request_gas::charge(executed);
     if (auto ok = check_state(q->state); !ok)
         return unexpected(ok.error());
     if (!gas)

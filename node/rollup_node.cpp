@@ -602,6 +602,7 @@ Result<void, std::string> RollupNode::start()
     opts.port = s.cfg.rpc_port;
     opts.max_body_bytes = s.cfg.rpc_max_body_bytes;
     opts.max_batch = s.cfg.rpc_max_batch;
+    opts.max_request_gas = s.cfg.rpc_max_request_gas;
     opts.threads = s.cfg.rpc_threads;
     opts.metrics = [&s] { return s.metrics(); };
     opts.name = "rpc";

@@ -207,7 +207,8 @@ private:
         if (path == "/" && method == http::verb::post)
         {
             res.set(http::field::content_type, "application/json");
-            res.body() = handle_rpc_body(m_core.methods, req.body(), m_core.opts.max_batch);
+            res.body() = handle_rpc_body(m_core.methods, req.body(), m_core.opts.max_batch,
+                                         m_core.opts.max_request_gas);
         }
         else if (path == "/" && method != http::verb::post)
         {

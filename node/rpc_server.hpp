@@ -25,6 +25,8 @@ struct RpcServerOptions
     uint16_t port = 0;  ///< 0 = pick a free port (RpcServer::port() tells which).
     size_t max_body_bytes = 5 * 1024 * 1024;  ///< Larger bodies are refused with 413.
     size_t max_batch = 1000;                  ///< Longer batches get one -32600 error.
+    /// Gas eth_call / eth_estimateGas may run per HTTP request, batch included (request_gas).
+    uint64_t max_request_gas = 1'000'000'000;
     unsigned threads = 2;                     ///< Threads running the io_context (min 1).
     /// Set => every request (but CORS preflight) needs `Authorization: Bearer <HS256 JWT>`
     /// valid for this secret (see jwt.hpp); otherwise 401 with a JSON-RPC error body.

@@ -293,8 +293,55 @@ std::vector<std::string> RpcMethods::names() const
     return out;
 }
 
-std::string handle_rpc_body(const RpcMethods& methods, std::string_view body, size_t max_batch)
+namespace {
+/// The budget of the request this thread is serving (UINT64_MAX: none).
+thread_local uint64_t t_request_gas = UINT64_MAX;
+
+/// Opens a request's budget for the scope of handle_rpc_body.
+class RequestGasScope
 {
+public:
+    explicit RequestGasScope(uint64_t budget) noexcept : m_saved{t_request_gas}
+    {
+        t_request_gas = budget;
+    }
+    ~RequestGasScope() { t_request_gas = m_saved; }
+    RequestGasScope(const RequestGasScope&) = delete;
+    RequestGasScope& operator=(const RequestGasScope&) = delete;
+
+private:
+    uint64_t m_saved;
+};
+}  // namespace
+
+namespace request_gas {
+bool take(uint64_t gas) noexcept
+{
+    if (t_request_gas == UINT64_MAX)
+        return true;
+    if (gas > t_request_gas)
+        return false;
+    t_request_gas -= gas;
+    return true;
+}
+void give_back(uint64_t gas) noexcept
+{
+    if (t_request_gas != UINT64_MAX)
+        t_request_gas = gas > UINT64_MAX - 1 - t_request_gas ? UINT64_MAX - 1 : t_request_gas + gas;
+}
+void charge(uint64_t gas) noexcept
+{
+    if (t_request_gas != UINT64_MAX)
+        t_request_gas = gas >= t_request_gas ? 0 : t_request_gas - gas;
+}
+}  // namespace request_gas
+
+std::string handle_rpc_body(const RpcMethods& methods,
+                            std::string_view body,
+                            size_t max_batch,
+                            uint64_t max_request_gas)
+{
+    const RequestGasScope scope{max_request_gas};
     try
     {
         return handle_body(methods, body, max_batch);

@@ -3,6 +3,7 @@
 /// error objects, handler results, the method table and the socket-free request processor.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -69,11 +70,30 @@ private:
     std::map<std::string, RpcHandler, std::less<>> m_handlers;
 };
 
+/// The gas one HTTP request (a single call or a whole batch) may execute in eth_call and
+/// eth_estimateGas together (`rpc.max_request_gas`, docs/config.md). Each call is capped on its
+/// own, but a batch of thousands of calls at that cap would otherwise hold an RPC thread for
+/// hours. handle_rpc_body opens the budget for the request it serves; handlers on that thread
+/// draw from it (batches run in order on the calling thread). Outside a request nothing is
+/// limited.
+namespace request_gas {
+/// Takes `gas`; false, and nothing taken, when less is left.
+bool take(uint64_t gas) noexcept;
+/// Returns gas taken and not executed.
+void give_back(uint64_t gas) noexcept;
+/// Charges gas executed beyond what was taken: the budget may end at 0, never below.
+void charge(uint64_t gas) noexcept;
+}  // namespace request_gas
+
 /// Processes one HTTP request body (a single request or a batch) without sockets: returns the
 /// response body, or "" when nothing is to be answered (only notifications). Never throws.
 /// Batches run in order on the calling thread; an empty batch or one longer than `max_batch`
-/// is answered by a single -32600 error object.
-std::string handle_rpc_body(const RpcMethods& methods, std::string_view body, size_t max_batch);
+/// is answered by a single -32600 error object. `max_request_gas` is the request's gas budget
+/// (request_gas).
+std::string handle_rpc_body(const RpcMethods& methods,
+                            std::string_view body,
+                            size_t max_batch,
+                            uint64_t max_request_gas = UINT64_MAX);
 
 /// The serialized error response `{"jsonrpc":"2.0","id":null,"error":{...}}` (id null), for
 /// replies the server makes itself (e.g. 401).

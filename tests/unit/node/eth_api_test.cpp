@@ -604,6 +604,43 @@ TEST_F(EthApi, EstimateGasIsJustEnough)
     EXPECT_EQ(poor.code, -32000);
 }
 
+TEST_F(EthApi, RequestGasBudgetBoundsABatchOfCalls)
+{
+    // Each eth_call takes its gas limit from the request's budget and gives back what it did
+    // not run: a plain transfer runs 21,000.
+    const std::string call = R"({"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"from":")" +
+                             hx(sender) + R"(","to":")" + hx(kRecipient) +
+                             R"(","gas":"0x7530"}]})";  // 30,000 gas
+    const std::string batch = "[" + call + "," + call + "," + call + "]";
+    // 70,000: the first two take 30,000 each and keep 21,000; the third finds 28,000 left.
+    auto answers = json::parse(handle_rpc_body(methods, batch, 10, 70'000));
+    ASSERT_EQ(answers.size(), 3u);
+    EXPECT_EQ(answers[0].at("result"), "0x");
+    EXPECT_EQ(answers[1].at("result"), "0x");
+    EXPECT_EQ(answers[2].at("error").at("code"), -32005);
+    EXPECT_NE(answers[2].at("error").at("message").get<std::string>().find("rpc.max_request_gas"),
+              std::string::npos);
+    // 72,000: room for the third (72,000 - 2 x 21,000 = 30,000).
+    answers = json::parse(handle_rpc_body(methods, batch, 10, 72'000));
+    EXPECT_EQ(answers[2].at("result"), "0x");
+    // Each request has its own budget; outside a request nothing is limited.
+    answers = json::parse(handle_rpc_body(methods, call, 10, 30'000));
+    EXPECT_EQ(answers.at("result"), "0x");
+    EXPECT_EQ(ok("eth_call", {{{"from", hx(sender)}, {"to", hx(kRecipient)}}}), "0x");
+
+    // eth_estimateGas reserves its upper bound, then is charged every simulation of its search.
+    const std::string est = R"({"jsonrpc":"2.0","id":2,"method":"eth_estimateGas","params":[{"from":")" +
+                            hx(sender) + R"(","to":")" + hx(kRecipient) + R"(","gas":"0x7530"}]})";
+    EXPECT_EQ(json::parse(handle_rpc_body(methods, est, 10, 30'000)).at("result"), "0x5208");
+    EXPECT_EQ(json::parse(handle_rpc_body(methods, est, 10, 29'999)).at("error").at("code"),
+              -32005);
+    // Its search (one run at 30,000 using 21,000, then the optimistic bound) leaves too little
+    // for a second estimate in a 45,000 budget.
+    answers = json::parse(handle_rpc_body(methods, "[" + est + "," + est + "]", 10, 45'000));
+    EXPECT_EQ(answers[0].at("result"), "0x5208");
+    EXPECT_EQ(answers[1].at("error").at("code"), -32005);
+}
+
 TEST_F(EthApi, GetProofVerifiesAgainstTheStateRoot)
 {
     const json p = ok("eth_getProof", {hx(emitter), {"0x0", "0x1"}, "latest"});

@@ -4,7 +4,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <node/config.hpp>
 #include <node/rpc_types.hpp>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
 
 #include "rpc_test_methods.hpp"
 
@@ -230,3 +237,61 @@ TEST(RpcMethodsTable, AddFindNames)
 
 // ---------------------------------------------------------------- a real server over sockets
 
+
+// ---------------------------------------------------------------- request gas budget
+
+TEST(RequestGas, TakeGiveBackChargeWithinOneRequest)
+{
+    // Outside a request nothing is limited.
+    EXPECT_TRUE(request_gas::take(UINT64_MAX - 1));
+    // Inside one (a method run by handle_rpc_body), the budget is the request's.
+    RpcMethods m;
+    std::vector<bool> taken;
+    m.add("burn", [&](const json& params) -> RpcResult {
+        const uint64_t gas = params.at(0).get<uint64_t>();
+        taken.push_back(request_gas::take(gas));
+        if (taken.back())
+        {
+            request_gas::give_back(params.at(1).get<uint64_t>());
+            request_gas::charge(params.at(2).get<uint64_t>());
+        }
+        return json(taken.back());
+    });
+    // Budget 100: take 60 give back 20 (60 left); take 60 (0 left); take 1 fails.
+    (void)handle_rpc_body(m,
+                          R"([{"id":1,"method":"burn","params":[60,20,0]},
+                              {"id":2,"method":"burn","params":[60,0,0]},
+                              {"id":3,"method":"burn","params":[1,0,0]}])",
+                          10, 100);
+    EXPECT_EQ(taken, (std::vector<bool>{true, true, false}));
+    // Charging past the budget empties it, never below.
+    taken.clear();
+    (void)handle_rpc_body(m,
+                          R"([{"id":1,"method":"burn","params":[10,0,500]},
+                              {"id":2,"method":"burn","params":[0,0,0]},
+                              {"id":3,"method":"burn","params":[1,0,0]}])",
+                          10, 100);
+    EXPECT_EQ(taken, (std::vector<bool>{true, true, false}));
+    // The next request starts full.
+    taken.clear();
+    (void)handle_rpc_body(m, R"({"id":1,"method":"burn","params":[100,0,0]})", 10, 100);
+    EXPECT_EQ(taken, (std::vector<bool>{true}));
+}
+
+TEST(RequestGas, ConfigKey)
+{
+    std::string tmpl = (std::filesystem::temp_directory_path() / "l2-rgcfg-XXXXXX").string();
+    const std::filesystem::path dir = ::mkdtemp(tmpl.data());
+    auto load = [&](const std::string& text) {
+        std::ofstream{dir / "n.toml"} << text;
+        return NodeConfig::load(dir / "n.toml");
+    };
+    EXPECT_EQ(load("").value().rpc_max_request_gas, 1'000'000'000u);
+    EXPECT_EQ(load("[rpc]\nmax_request_gas = 5000000\n").value().rpc_max_request_gas, 5'000'000u);
+    EXPECT_FALSE(load("[rpc]\nmax_request_gas = -1\n"));
+    NodeConfig c;
+    c.rpc_max_request_gas = 123'456;
+    std::ofstream{dir / "rt.toml"} << c.to_toml();
+    EXPECT_EQ(NodeConfig::load(dir / "rt.toml").value().rpc_max_request_gas, 123'456u);
+    std::filesystem::remove_all(dir);
+}
