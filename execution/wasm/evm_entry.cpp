@@ -1,6 +1,8 @@
 #include "evm_entry.hpp"
 
 #include <array>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -82,8 +84,33 @@ private:
     Address m_identity;
 };
 
-/// Loaded modules by code hash: code is immutable per hash (as the EVM's analysis cache).
-thread_local std::unordered_map<Hash, Module, FixedBytesHasher> t_modules;
+/// Loaded modules by code hash, shared by every thread (block builder, RPC): code is immutable
+/// per hash, so an entry never changes and is never removed, and a reference to it stays valid
+/// (a node-based map keeps its elements in place across rehashes). Each module is loaded and
+/// parsed once per process, not once per thread. Not bounded: its size follows the modules
+/// deployed, which paid wasm_deploy_byte for every byte.
+class ModuleCache
+{
+public:
+    const Module* find(const Hash& code_hash) const
+    {
+        const std::shared_lock lock{m_mutex};
+        const auto it = m_modules.find(code_hash);
+        return it == m_modules.end() ? nullptr : &it->second;
+    }
+    /// The cached module of `m`'s hash (`m` itself unless another thread got there first).
+    const Module& insert(Module&& m)
+    {
+        const std::unique_lock lock{m_mutex};
+        const Hash h = m.code_hash();
+        return m_modules.try_emplace(h, std::move(m)).first->second;
+    }
+
+private:
+    mutable std::shared_mutex m_mutex;
+    std::unordered_map<Hash, Module, FixedBytesHasher> m_modules;
+};
+ModuleCache g_modules;
 
 FrameResult revert(int64_t gas_left, std::string_view reason)
 {
@@ -159,16 +186,16 @@ FrameResult call_module(const EvmFrame& frame, const Address& identity)
 {
     const int64_t gas = frame.gas < 0 ? 0 : frame.gas;
     const Hash code_hash = frame.state.code_hash(identity);
-    auto it = t_modules.find(code_hash);
-    if (it == t_modules.end())
+    const Module* module = g_modules.find(code_hash);
+    if (module == nullptr)
     {
         auto m = load_module(frame.state.code(identity));
         if (!m)  // deployed modules loaded when deployed; only a change of limits gets here
             return {CallStatus::kTrap, gas, {}};
-        it = t_modules.emplace(code_hash, std::move(*m)).first;
+        module = &g_modules.insert(std::move(*m));
     }
     StateHost host{frame, identity};
-    auto out = execute(it->second, host, static_cast<uint64_t>(gas), frame.schedule);
+    auto out = execute(*module, host, static_cast<uint64_t>(gas), frame.schedule);
     if (!out)
         return {CallStatus::kTrap, gas, {}};
     return from_outcome(std::move(*out), gas);
@@ -215,7 +242,7 @@ FrameResult deploy_module(const EvmFrame& frame)
     frame.state.create_contract(identity, state::Engine::kWasm);
     frame.state.set_nonce(identity, 1);
     frame.state.set_code(identity, Bytes{code});
-    t_modules.emplace(m->code_hash(), std::move(*m));
+    g_modules.insert(std::move(*m));
     Bytes out(12, 0);
     out += identity.view();
     return {CallStatus::kSuccess, left, std::move(out)};
