@@ -103,20 +103,7 @@ int main(int argc, char** argv)
         else
             files.push_back(p);
     }
-    // Largest first, so the long files do not start last and leave one thread working alone.
-    std::vector<std::pair<uintmax_t, fs::path>> sized;
-    for (auto& f : files)
-    {
-        std::error_code ec;
-        const auto size = fs::file_size(f, ec);
-        sized.emplace_back(ec ? 0 : size, std::move(f));
-    }
-    std::sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) {
-        return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-    files.clear();
-    for (auto& [size, f] : sized)
-        files.push_back(std::move(f));
+    std::sort(files.begin(), files.end());
 
     // Files are independent (each case runs on its own in-memory state): a shared index hands
     // them to the threads, which add their counts at the end.
