@@ -206,11 +206,11 @@ Result<uint64_t, CallError> estimate_gas(const CallEnv& env,
                                          uint64_t gas_cap,
                                          uint64_t* executed)
 {
-    // Every simulation of the search, counted for the caller (gas run before refunds).
+    // Every simulation of the search, counted for the caller.
     const auto simulate = [&](uint64_t gas) {
         auto r = simulate_call(env, req, gas);
         if (r && executed != nullptr)
-            *executed += std::min(gas, r->gas_used + r->gas_refund);
+            *executed += r->gas_run();
         return r;
     };
     auto fees = resolve_fees(req, env.block.base_fee);
@@ -256,7 +256,7 @@ Result<uint64_t, CallError> estimate_gas(const CallEnv& env,
     };
     // Most calls need little more than they consumed: try that first (the 63/64 rule of
     // nested calls and the SSTORE stipend check are the usual extra), as geth does.
-    const uint64_t consumed = top->gas_used + top->gas_refund;
+    const uint64_t consumed = top->gas_run();
     const uint64_t optimistic = (consumed + 2300) / 63 * 64 + 64;
     if (optimistic > lo && optimistic < hi)
     {

@@ -66,6 +66,9 @@ struct CallOutcome
     uint64_t gas_used = 0;    ///< as a receipt would show it: intrinsic + execution - refund
     uint64_t gas_refund = 0;  ///< the refund already taken off gas_used
     Bytes output;             ///< return data, or revert data
+
+    /// Gas the simulation ran, before the refund (intrinsic included): at most its limit.
+    uint64_t gas_run() const noexcept { return gas_used + gas_refund; }
     std::vector<txtypes::Log> logs;
     std::optional<Address> contract_address;
 };

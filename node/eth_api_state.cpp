@@ -167,7 +167,7 @@ RpcResult eth_call(EthApiContext& ctx, const json& params)
     if (!request_gas::take(gas))
         return request_gas_error(gas);
     auto out = execution::simulate_call(env, q->request, gas);
-    request_gas::give_back(out ? gas - std::min(gas, out->gas_used + out->gas_refund) : gas);
+    request_gas::give_back(out ? gas - out->gas_run() : gas);
     if (auto ok = check_state(q->state); !ok)
         return unexpected(ok.error());
     if (!out)
