@@ -24,6 +24,8 @@
 #include <state/undo.hpp>
 #include <txtypes/block.hpp>
 
+#include "forwarding_store.hpp"
+
 namespace {
 
 using namespace l2;
@@ -235,10 +237,13 @@ StateDiff block_diff(std::mt19937_64& rng, uint64_t number)
 /// commit"): trie nodes kept in memory and never written, everything else (flat state, refs,
 /// records) written to RocksDB as usual. Not crash-safe and not how the node stores nodes: a
 /// lower bound for a commit whose node writes are deferred and mostly never made.
-class NodesInMemoryStore final : public KvStore
+class NodesInMemoryStore final : public test::ForwardingStore
 {
 public:
-    explicit NodesInMemoryStore(KvStore& inner) : m_inner{inner} { m_nodes.reserve(4'000'000); }
+    explicit NodesInMemoryStore(KvStore& inner) : ForwardingStore{inner}
+    {
+        m_nodes.reserve(4'000'000);
+    }
 
     bool get(Column c, ByteView key, Bytes& out) const override
     {
@@ -251,7 +256,7 @@ public:
                 return true;
             }
         }
-        return m_inner.get(c, key, out);
+        return ForwardingStore::get(c, key, out);
     }
     Result<void, KvError> write(const WriteBatch& batch, bool sync) override
     {
@@ -270,17 +275,8 @@ public:
                     rest.put(op.column, op.key, op.value);
             }
         }
-        return m_inner.write(rest, sync);
+        return ForwardingStore::write(rest, sync);
     }
-    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
-    {
-        m_inner.scan(c, prefix, from, visit);
-    }
-    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override
-    {
-        return m_inner.delete_range(c, begin, end);
-    }
-    uint64_t approximate_size(Column c) const override { return m_inner.approximate_size(c); }
 
 private:
     static Hash hash_of(ByteView key) noexcept
@@ -290,7 +286,6 @@ private:
         return h;
     }
 
-    KvStore& m_inner;
     mutable std::mutex m_mutex;
     std::unordered_map<Hash, Bytes, FixedBytesHasher> m_nodes;
 };

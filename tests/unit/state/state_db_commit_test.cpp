@@ -10,6 +10,7 @@
 #include <state/state_db.hpp>
 #include <txtypes/hex.hpp>
 
+#include "forwarding_store.hpp"
 #include "scratch_state.hpp"
 
 using namespace l2;
@@ -26,37 +27,29 @@ Address addr_of(uint64_t i)
     return a;
 }
 
+/// The memory a CountingStore forwards to, built before the forwarding base.
+struct CountedMemory
+{
+    MemoryStore memory;
+};
+
 /// A KvStore that counts trie-node and flat-state reads.
-class CountingStore final : public KvStore
+class CountingStore final : private CountedMemory, public test::ForwardingStore
 {
 public:
+    CountingStore() : test::ForwardingStore{memory} {}
+
     bool get(Column c, ByteView key, Bytes& out) const override
     {
         if (c == Column::kTrieNodes)
             ++node_reads;
         if (c == Column::kState)
             ++state_reads;
-        return m_inner.get(c, key, out);
+        return test::ForwardingStore::get(c, key, out);
     }
-    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
-    {
-        return m_inner.write(batch, sync);
-    }
-    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
-    {
-        m_inner.scan(c, prefix, from, visit);
-    }
-    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override
-    {
-        return m_inner.delete_range(c, begin, end);
-    }
-    uint64_t approximate_size(Column c) const override { return m_inner.approximate_size(c); }
 
     mutable std::atomic<size_t> node_reads{0};
     mutable std::atomic<size_t> state_reads{0};
-
-private:
-    MemoryStore m_inner;
 };
 
 /// A block of ~`slots` slot changes over `contracts` contracts plus plain account changes, with

@@ -21,6 +21,8 @@
 #include <txtypes/keccak.hpp>
 #include <txtypes/mpt.hpp>
 
+#include "forwarding_store.hpp"
+
 namespace {
 
 using namespace l2;
@@ -100,33 +102,17 @@ std::vector<TrieUpdate> random_block(std::mt19937_64& rng,
 }
 
 /// A KvStore that counts reads (to see which nodes apply() loads).
-class CountingStore final : public KvStore
+class CountingStore final : public l2::test::ForwardingStore
 {
 public:
-    explicit CountingStore(KvStore& inner) : m_inner{inner} {}
+    using ForwardingStore::ForwardingStore;
     bool get(Column c, ByteView key, Bytes& out) const override
     {
         ++reads;
-        return m_inner.get(c, key, out);
+        return ForwardingStore::get(c, key, out);
     }
-    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
-    {
-        return m_inner.write(batch, sync);
-    }
-    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
-    {
-        m_inner.scan(c, prefix, from, visit);
-    }
-    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override
-    {
-        return m_inner.delete_range(c, begin, end);
-    }
-    uint64_t approximate_size(Column c) const override { return m_inner.approximate_size(c); }
 
     mutable size_t reads = 0;
-
-private:
-    KvStore& m_inner;
 };
 
 /// Applies one block and writes its batch; returns the new root.
