@@ -129,6 +129,7 @@ void BM_BlockOfTransfers(benchmark::State& state)
                 state.SkipWithError("transfer rejected");
         auto built = b.seal();
         (void)db.commit(built->state);
+        (void)db.wait_for_nodes();  // the node write counts: no next block to overlap it
 
         state.PauseTiming();
         kv.reset();

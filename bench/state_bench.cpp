@@ -338,19 +338,16 @@ void run_block_commit(benchmark::State& state, bool after_execution, bool nodes_
         const auto t1 = std::chrono::steady_clock::now();
         if (p)
         {
-            for (const WriteBatch::Op& op : p->batch.ops())
+            for (const WriteBatch::Op& op : p->nodes.ops())
             {
-                if (op.column == Column::kTrieNodes && !op.is_delete && !op.is_add)
-                {
-                    nodes += 1;
-                    node_bytes += static_cast<double>(op.value.size());
-                    // keccak-256 absorbs 136 bytes per permutation, padding included.
-                    node_perms += static_cast<double>(op.value.size() / 136 + 1);
-                }
-                else if (op.column == Column::kState)
-                    flat_writes += 1;
+                nodes += 1;
+                node_bytes += static_cast<double>(op.value.size());
+                // keccak-256 absorbs 136 bytes per permutation, padding included.
+                node_perms += static_cast<double>(op.value.size() / 136 + 1);
             }
-            ops += static_cast<double>(p->batch.size());
+            for (const WriteBatch::Op& op : p->batch.ops())
+                flat_writes += op.column == Column::kState ? 1 : 0;
+            ops += static_cast<double>(p->batch.size() + p->nodes.size());
             for (const auto& ch : diff.accounts)
                 key_hashes += static_cast<double>(1 + ch.storage.size());
         }
@@ -384,6 +381,7 @@ void run_block_commit(benchmark::State& state, bool after_execution, bool nodes_
     state.counters["key_keccak_perms"] = per_block(key_hashes);
     state.counters["flat_writes"] = per_block(flat_writes);
     state.counters["db_ops"] = per_block(ops);
+    (void)db.wait_for_nodes();
     state.counters["state_MB"] =
         static_cast<double>(kv->approximate_size(Column::kState) +
                             kv->approximate_size(Column::kTrieNodes)) / 1e6;
@@ -459,6 +457,7 @@ void BM_trie_gc_20k_accounts_20k_slots(benchmark::State& state)
     }
     state.counters["nodes_deleted"] =
         static_cast<double>(deleted) / static_cast<double>(std::max<uint64_t>(next - 1, 1));
+    (void)db.wait_for_nodes();
     kv.reset();
     std::filesystem::remove_all(dir);
 }

@@ -1,5 +1,7 @@
 #include "chain.hpp"
 
+#include <algorithm>
+
 #include <state/undo.hpp>
 #include <txtypes/hex.hpp>
 
@@ -59,6 +61,24 @@ Result<std::unique_ptr<Chain>, std::string> Chain::open(state::KvStore& kv, Chai
     if (!header || !*header)
         return unexpected(std::string{"database: head header missing"});
     c->m_head = {**header, (*head)->hash};
+
+    // A crash between the head block's write and its trie nodes' leaves the nodes to rebuild
+    // (StateDb::commit); nothing reads the trie before this.
+    const uint64_t number = (*head)->number;
+    if (number > 0)
+    {
+        const auto parent_hash = c->m_blocks.canonical_hash(number - 1);
+        if (!parent_hash || !*parent_hash)
+            return unexpected(std::string{"database: no canonical block below the head"});
+        const auto parent = c->m_blocks.header(number - 1, **parent_hash);
+        if (!parent || !*parent)
+            return unexpected(std::string{"database: the head's parent header is missing"});
+        auto repaired = c->m_state.repair_head_nodes(number, (*parent)->state_root,
+                                                     (**header).state_root);
+        if (!repaired)
+            return unexpected("database: " + repaired.error().message);
+        c->m_repaired_nodes = *repaired;
+    }
     return c;
 }
 
@@ -109,7 +129,7 @@ Result<void, std::string> Chain::append(BuiltBlock& b, std::optional<state::Bloc
         m_blocks.set_head(batch, state::Head::kSafe, *safe);
     if (finalized)
     {
-        if (auto dropped = drop_finalized_undo(batch, *finalized); !dropped)
+        if (auto dropped = drop_finalized_undo(batch, *finalized, number); !dropped)
             return dropped;
         m_blocks.set_head(batch, state::Head::kFinalized, *finalized);
     }
@@ -129,7 +149,8 @@ Result<void, std::string> Chain::set_heads(std::optional<state::BlockRef> safe,
         m_blocks.set_head(batch, state::Head::kSafe, *safe);
     if (finalized)
     {
-        if (auto dropped = drop_finalized_undo(batch, *finalized); !dropped)
+        if (auto dropped = drop_finalized_undo(batch, *finalized, head().header.number);
+            !dropped)
             return dropped;
         m_blocks.set_head(batch, state::Head::kFinalized, *finalized);
     }
@@ -139,17 +160,20 @@ Result<void, std::string> Chain::set_heads(std::optional<state::BlockRef> safe,
 }
 
 Result<void, std::string> Chain::drop_finalized_undo(state::WriteBatch& batch,
-                                                     const state::BlockRef& finalized) const
+                                                     const state::BlockRef& finalized,
+                                                     uint64_t head) const
 {
-    // Only the blocks finalized by this move: the older ones' records went when they were.
-    // One delete per block, existing or not (a first move after a long run without finality
-    // writes that many small deletes, once).
+    // Only the blocks finalized by this move, and the previous finalized block (its record
+    // stays when it was the head): the older ones' records went when they were. One delete
+    // per block, existing or not (a first move after a long run without finality writes that
+    // many small deletes, once).
     const auto previous = m_blocks.head(state::Head::kFinalized);
     if (!previous)
         return unexpected("database: " + previous.error().message);
-    const uint64_t from = *previous ? (*previous)->number + 1 : 1;
-    if (finalized.number >= from)
-        state::delete_undo_records(batch, from, finalized.number);
+    const uint64_t from = *previous ? std::max<uint64_t>((*previous)->number, 1) : 1;
+    const uint64_t to = std::min(finalized.number, head > 0 ? head - 1 : 0);
+    if (to >= from)
+        state::delete_undo_records(batch, from, to);
     return {};
 }
 

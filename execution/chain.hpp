@@ -29,7 +29,9 @@ class Chain
 public:
     /// Opens the chain in `kv`: a fresh store gets the genesis block of `spec`; an existing one
     /// must hold the same genesis (else an error naming both hashes). `archive`: a fresh store
-    /// keeps every state (no trie GC bookkeeping, StateDb::keep_all_state).
+    /// keeps every state (no trie GC bookkeeping, StateDb::keep_all_state). After a crash that
+    /// came between a block's write and its trie nodes' (StateDb::commit), the head's nodes are
+    /// rebuilt here (repaired_head_nodes()).
     static Result<std::unique_ptr<Chain>, std::string> open(state::KvStore& kv, ChainSpec spec,
                                                             bool archive = false);
 
@@ -37,6 +39,8 @@ public:
     state::StateDb& state() noexcept { return m_state; }
     const state::BlockStore& blocks() const noexcept { return m_blocks; }
     const ChainHead& genesis() const noexcept { return m_genesis; }
+    /// Whether open() rebuilt the head block's trie nodes (an unclean shutdown), for the log.
+    bool repaired_head_nodes() const noexcept { return m_repaired_nodes; }
 
     ChainHead head() const;
     std::optional<state::BlockRef> head_ref(state::Head which) const;
@@ -83,9 +87,12 @@ private:
     Chain(state::KvStore& kv, ChainSpec spec);
 
     /// Adds the deletes of the undo records a move of the finalized head to `finalized` makes
-    /// useless: blocks (previous finalized, finalized].
+    /// useless: blocks [previous finalized, finalized], except the head's (`head`): until the
+    /// next block, it is what rebuilds the head's trie nodes after a crash
+    /// (StateDb::repair_head_nodes). The next move deletes it.
     Result<void, std::string> drop_finalized_undo(state::WriteBatch& batch,
-                                                  const state::BlockRef& finalized) const;
+                                                  const state::BlockRef& finalized,
+                                                  uint64_t head) const;
 
     state::KvStore& m_kv;
     ChainSpec m_spec;
@@ -94,6 +101,7 @@ private:
     ChainHead m_genesis;
     mutable std::mutex m_head_mutex;
     ChainHead m_head;
+    bool m_repaired_nodes = false;
     L1StorageReader* m_l1_storage = nullptr;
     mutable std::shared_mutex m_commit_mutex;
 };

@@ -197,6 +197,10 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
     if (!chain)
         return unexpected(chain.error());
     impl->chain = std::move(*chain);
+    if (impl->chain->repaired_head_nodes())
+        spdlog::warn("state: rebuilt the trie nodes of head block {} (the last run stopped "
+                     "before writing them)",
+                     impl->chain->head().header.number);
     impl->l1sload = std::make_unique<L1SloadSource>(cfg, *impl->db);
     impl->chain->set_l1_storage(impl->l1sload.get());
     if (impl->chain->genesis().hash != rollup->genesis_l2.hash)

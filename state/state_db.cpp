@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -85,10 +86,189 @@ Bytes splice_undo(Bytes main,
     return out;
 }
 
+/// A block's trie nodes on their way to the store, indexed by hash for reads meanwhile.
+struct PendingNodes
+{
+    WriteBatch nodes;            ///< Column::kTrieNodes puts
+    std::vector<uint32_t> cells; ///< open addressing, linear probing: op index + 1 (0: free)
+
+    explicit PendingNodes(WriteBatch batch) : nodes{std::move(batch)}
+    {
+        const auto& ops = nodes.ops();
+        size_t size = 16;
+        while (size < ops.size() * 2)
+            size *= 2;
+        cells.assign(size, 0);
+        for (size_t i = 0; i < ops.size(); ++i)
+        {
+            size_t c = home(ops[i].key);
+            while (cells[c] != 0)
+                c = (c + 1) & (cells.size() - 1);
+            cells[c] = static_cast<uint32_t>(i + 1);
+        }
+    }
+
+    bool find(ByteView key, Bytes& out) const
+    {
+        const auto& ops = nodes.ops();
+        for (size_t c = home(key); cells[c] != 0; c = (c + 1) & (cells.size() - 1))
+        {
+            const WriteBatch::Op& op = ops[cells[c] - 1];
+            if (ByteView{op.key} == key)
+            {
+                out.assign(op.value);
+                return true;
+            }
+        }
+        return false;
+    }
+
+private:
+    /// Keys are keccak hashes: their first 8 bytes are as good as any hash of them.
+    size_t home(ByteView key) const noexcept
+    {
+        uint64_t h = 0;
+        std::memcpy(&h, key.data(), std::min<size_t>(key.size(), sizeof h));
+        return static_cast<size_t>(h) & (cells.size() - 1);
+    }
+};
+
 }  // namespace
+
+/// The store as the tries see it: the trie nodes of the last commit, while its node write is
+/// in flight, then the store. Content-addressed nodes are never stale, so serving them from
+/// memory changes no answer; only reads of Column::kTrieNodes look here.
+class StateDb::NodeOverlay final : public KvStore
+{
+public:
+    explicit NodeOverlay(KvStore& inner) noexcept : m_inner{inner} {}
+
+    void publish(std::shared_ptr<const PendingNodes> nodes)
+    {
+        std::lock_guard lock{m_mutex};
+        m_pending = std::move(nodes);
+    }
+    void retire(const PendingNodes* nodes)
+    {
+        std::lock_guard lock{m_mutex};
+        if (m_pending.get() == nodes)
+            m_pending.reset();
+    }
+
+    bool get(Column c, ByteView key, Bytes& out) const override
+    {
+        if (c == Column::kTrieNodes)
+        {
+            std::shared_ptr<const PendingNodes> pending;
+            {
+                std::lock_guard lock{m_mutex};
+                pending = m_pending;
+            }
+            if (pending && pending->find(key, out))
+                return true;
+        }
+        return m_inner.get(c, key, out);
+    }
+    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
+    {
+        return m_inner.write(batch, sync);
+    }
+    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
+    {
+        m_inner.scan(c, prefix, from, visit);
+    }
+    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override
+    {
+        return m_inner.delete_range(c, begin, end);
+    }
+    uint64_t approximate_size(Column c) const override { return m_inner.approximate_size(c); }
+
+private:
+    KvStore& m_inner;
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const PendingNodes> m_pending;
+};
+
+/// One background thread that writes a commit's trie nodes, one block at a time.
+class StateDb::NodeWriter
+{
+public:
+    NodeWriter(KvStore& kv, NodeOverlay& overlay) noexcept : m_kv{kv}, m_overlay{overlay} {}
+    ~NodeWriter()
+    {
+        {
+            std::unique_lock lock{m_mutex};
+            m_idle.wait(lock, [&] { return !m_job; });
+            m_stop = true;
+        }
+        m_work.notify_all();
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+    NodeWriter(const NodeWriter&) = delete;
+    NodeWriter& operator=(const NodeWriter&) = delete;
+
+    /// Hands over a block's nodes; the writer must be idle (wait() returned).
+    void submit(std::shared_ptr<const PendingNodes> nodes)
+    {
+        {
+            std::lock_guard lock{m_mutex};
+            m_job = std::move(nodes);
+            if (!m_thread.joinable())
+                m_thread = std::thread{[this] { run(); }};
+        }
+        m_work.notify_all();
+    }
+
+    /// Blocks until no write is in flight; the first failed write's error (it stays).
+    Result<void, KvError> wait()
+    {
+        std::unique_lock lock{m_mutex};
+        m_idle.wait(lock, [&] { return !m_job; });
+        if (m_error)
+            return unexpected(*m_error);
+        return {};
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock{m_mutex};
+        for (;;)
+        {
+            m_work.wait(lock, [&] { return m_stop || m_job; });
+            if (!m_job)
+                return;  // stopping, nothing left
+            const std::shared_ptr<const PendingNodes> job = m_job;
+            lock.unlock();
+            auto written = m_kv.write(job->nodes, false);
+            // Written: reads go to the store again. Failed: the nodes stay readable from
+            // memory, and the next commit reports the error.
+            if (written)
+                m_overlay.retire(job.get());
+            lock.lock();
+            if (!written && !m_error)
+                m_error = KvError{"trie node write failed: " + written.error().message};
+            m_job.reset();
+            m_idle.notify_all();
+        }
+    }
+
+    KvStore& m_kv;
+    NodeOverlay& m_overlay;
+    std::mutex m_mutex;
+    std::condition_variable m_work;
+    std::condition_variable m_idle;
+    std::shared_ptr<const PendingNodes> m_job;
+    std::optional<KvError> m_error;
+    bool m_stop = false;
+    std::thread m_thread;
+};
 
 StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
     : m_kv{kv},
+      m_nodes_view{std::make_unique<NodeOverlay>(kv)},
+      m_node_writer{std::make_unique<NodeWriter>(kv, *m_nodes_view)},
       m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
       m_threads{std::max(1u, threads)}
 {
@@ -107,7 +287,11 @@ StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
     });
     m_gc_mode = empty ? GcMode::kFresh : GcMode::kOff;
 }
-StateDb::~StateDb() = default;
+StateDb::~StateDb()
+{
+    // The last block's nodes reach the store before the StateDb (and maybe the store) goes.
+    m_node_writer.reset();
+}
 
 std::optional<Account> StateDb::account(Engine engine, const Address& identity) const
 {
@@ -157,6 +341,25 @@ U256 StateDb::storage(Engine engine, const Address& identity, const U256& slot) 
 
 Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
 {
+    // The previous block's nodes first: only the newest block's may ever be unwritten (what
+    // repair_head_nodes rebuilds), and a failed node write stops the chain here.
+    if (auto w = m_node_writer->wait(); !w)
+        return w;
+    std::shared_ptr<PendingNodes> nodes;
+    if (sync && !prepared.nodes.empty())
+    {
+        // Synced: the nodes before the batch that references them, so a synced block is whole.
+        if (auto w = m_kv.write(prepared.nodes, false); !w)
+            return w;
+    }
+    else if (!prepared.nodes.empty())
+    {
+        nodes = std::make_shared<PendingNodes>(std::move(prepared.nodes));
+        m_nodes_view->publish(nodes);
+    }
+    prepared.nodes.clear();
+    const bool deferred = nodes != nullptr;
+
     // Odd generation = a write in flight: concurrent misses read but do not cache (their value
     // may predate the write). Readers are not blocked by the write itself.
     {
@@ -168,7 +371,13 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
         std::lock_guard write_lock{m_write_mutex};
         written = m_kv.write(prepared.batch, sync);
         ++m_ref_writes;
+        // Under the write lock: a GC step (which waits for node writes under it) never runs
+        // while a node write it has not seen is in flight.
+        if (written && deferred)
+            m_node_writer->submit(nodes);
     }
+    if (!written && deferred)
+        m_nodes_view->retire(nodes.get());
     // The first block on a fresh store carried the marker: counted from genesis.
     if (written && m_gc_mode == GcMode::kFresh)
         m_gc_mode = GcMode::kOn;
@@ -183,6 +392,111 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
     for (const auto& [key, value] : prepared.cached_slots)
         m_state_cache.slots.put(key.view(), value);
     return {};
+}
+
+Result<void, KvError> StateDb::wait_for_nodes()
+{
+    return m_node_writer->wait();
+}
+
+Result<bool, KvError> StateDb::repair_head_nodes(uint64_t block,
+                                                 const Hash& parent_root,
+                                                 const Hash& root)
+{
+    if (auto w = m_node_writer->wait(); !w)
+        return unexpected(w.error());
+    // A block's nodes are written in one batch: its root there means all of them are.
+    Bytes probe;
+    if (root == txtypes::kEmptyRootHash || m_nodes_view->get(Column::kTrieNodes, root, probe))
+        return false;
+    const std::string what = "trie nodes of block " + std::to_string(block);
+    const auto key = undo_key(block);
+    Bytes record;
+    if (!m_kv.get(Column::kUndo, {key.data(), key.size()}, record))
+        return unexpected(KvError{what + " missing and no undo record to rebuild them from"});
+    // The record as writes: each account key with its old record, then its slots' keys.
+    WriteBatch old;
+    if (auto added = add_undo_writes(old, record); !added)
+        return unexpected(KvError{what + ": " + added.error().message});
+
+    struct Touched
+    {
+        ByteView akey;
+        std::optional<Account> old;
+        std::vector<TrieUpdate> slots;
+    };
+    std::vector<Touched> touched;
+    Bytes value;
+    for (const WriteBatch::Op& op : old.ops())
+    {
+        const ByteView k = op.key;
+        if (k.size() == kAccountKeySize)
+        {
+            Touched t{k, std::nullopt, {}};
+            if (!op.is_delete)
+            {
+                auto a = decode_account(op.value);
+                if (!a)
+                    return unexpected(KvError{what + ": a malformed old account record"});
+                t.old = *a;
+            }
+            touched.push_back(std::move(t));
+            continue;
+        }
+        if (touched.empty() || k.substr(0, kAccountKeySize) != touched.back().akey)
+            return unexpected(KvError{what + ": a slot outside its account's group"});
+        // The slot as the trie keys it (EVM: 32 bytes; WASM: a u64, zero-extended).
+        TrieUpdate u;
+        u.key = keccak256(trie_slot(from_be_bytes(k.substr(kAccountKeySize))));
+        if (m_kv.get(Column::kState, k, value))
+            rlp::encode(u.value, ByteView{value});
+        touched.back().slots.push_back(std::move(u));
+    }
+
+    // Each storage trie from the parent's storage root, then the account trie from the
+    // parent's root, with the values the flat state holds now (the block's). Only nodes
+    // are written: the block's flat state, records and refs are already there.
+    WriteBatch nodes;
+    Trie trie{*m_nodes_view, m_cache.get()};
+    std::vector<TrieUpdate> accounts;
+    accounts.reserve(touched.size());
+    for (Touched& t : touched)
+    {
+        Address identity;
+        std::memcpy(identity.bytes.data(), t.akey.data() + 1, identity.bytes.size());
+        TrieUpdate u;
+        u.key = keccak256(identity);
+        if (m_kv.get(Column::kState, t.akey, value))
+        {
+            auto now = decode_account(value);
+            if (!now)
+                return unexpected(KvError{what + ": a malformed account record"});
+            if (!t.slots.empty())
+            {
+                sort_unique(t.slots);
+                const Hash base = t.old ? t.old->storage_root : txtypes::kEmptyRootHash;
+                auto storage = trie.apply(base, t.slots, nodes);
+                if (!storage)
+                    return unexpected(KvError{what + ": " + storage.error().message});
+                if (*storage != now->storage_root)
+                    return unexpected(KvError{what + ": a storage root rebuilt as " +
+                                              to_0x_hex(*storage) + ", the account says " +
+                                              to_0x_hex(now->storage_root)});
+            }
+            u.value = value;
+        }
+        accounts.push_back(std::move(u));
+    }
+    sort_unique(accounts);
+    auto rebuilt = trie.apply(parent_root, accounts, nodes);
+    if (!rebuilt)
+        return unexpected(KvError{what + ": " + rebuilt.error().message});
+    if (*rebuilt != root)
+        return unexpected(KvError{what + ": the state root rebuilt as " + to_0x_hex(*rebuilt) +
+                                  ", the block says " + to_0x_hex(root)});
+    if (auto w = m_kv.write(nodes, true); !w)
+        return unexpected(KvError{what + ": " + w.error().message});
+    return true;
 }
 
 void StateDb::drop_cache() noexcept
@@ -215,6 +529,9 @@ Result<void, KvError> StateDb::unwind_block(WriteBatch& batch, uint64_t block_nu
 
 Result<void, KvError> StateDb::write_unwind(const WriteBatch& batch, bool sync)
 {
+    // An unwind deletes nodes only the unwound blocks used: never before they are written.
+    if (auto w = m_node_writer->wait(); !w)
+        return w;
     // As commit(): an odd generation while the write is in flight keeps concurrent misses from
     // caching what they read; then the whole cache goes (any entry may predate the unwind).
     {
@@ -243,7 +560,7 @@ Bytes StateDb::code(const Hash& code_hash) const
 
 Trie StateDb::trie() const
 {
-    return Trie{m_kv, m_cache.get()};
+    return Trie{*m_nodes_view, m_cache.get()};
 }
 
 /// One account's storage update within a block's prepare: runs on any of the commit threads.
@@ -260,6 +577,7 @@ struct StateDb::StorageJob
 
 Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
                                              WriteBatch& batch,
+                                             WriteBatch& nodes,
                                              std::vector<std::pair<SlotKey, U256>>& cached) const
 {
     const AccountChange& change = *job.change;
@@ -318,8 +636,8 @@ Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
         cached.emplace_back(keys[i], s.value);
     }
     sort_unique(updates);
-    Trie t{m_kv, m_cache.get()};
-    return t.apply(job.root, updates, batch, m_gc_mode != GcMode::kOff ? &job.replaced : nullptr);
+    Trie t{*m_nodes_view, m_cache.get()};
+    return t.apply(job.root, updates, nodes, m_gc_mode != GcMode::kOff ? &job.replaced : nullptr);
 }
 
 Result<void, KvError> StateDb::apply_storage_jobs(std::vector<StorageJob>& jobs,
@@ -336,7 +654,7 @@ Result<void, KvError> StateDb::apply_storage_jobs(std::vector<StorageJob>& jobs,
     {
         for (size_t i = 0; i < jobs.size(); ++i)
         {
-            auto root = apply_storage(jobs[i], out.batch, out.cached_slots);
+            auto root = apply_storage(jobs[i], out.batch, out.nodes, out.cached_slots);
             if (!root)
                 return unexpected(root.error());
             roots[i] = *root;
@@ -354,6 +672,7 @@ Result<void, KvError> StateDb::apply_storage_jobs(std::vector<StorageJob>& jobs,
     struct Lane
     {
         WriteBatch batch;
+        WriteBatch nodes;
         std::vector<std::pair<SlotKey, U256>> cached;
         std::optional<KvError> error;
     };
@@ -363,7 +682,7 @@ Result<void, KvError> StateDb::apply_storage_jobs(std::vector<StorageJob>& jobs,
     const auto work = [&](Lane& lane) {
         for (size_t k = next++; k < order.size() && !failed; k = next++)
         {
-            auto root = apply_storage(jobs[order[k]], lane.batch, lane.cached);
+            auto root = apply_storage(jobs[order[k]], lane.batch, lane.nodes, lane.cached);
             if (!root)
             {
                 lane.error = root.error();
@@ -385,6 +704,7 @@ Result<void, KvError> StateDb::apply_storage_jobs(std::vector<StorageJob>& jobs,
         if (lane.error)
             return unexpected(std::move(*lane.error));
         out.batch.append(std::move(lane.batch));
+        out.nodes.append(std::move(lane.nodes));
         out.cached_slots.insert(out.cached_slots.end(), lane.cached.begin(), lane.cached.end());
     }
     return {};
@@ -421,7 +741,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
     account_updates.reserve(diff.accounts.size());
     const bool counts = m_gc_mode != GcMode::kOff;
     std::vector<Hash> replaced;  // old nodes the block stops referencing (GC)
-    const Trie storage_walker{m_kv, m_cache.get()};
+    const Trie storage_walker{*m_nodes_view, m_cache.get()};
     for (const AccountChange& change : diff.accounts)
     {
         const AccountKey akey = account_key(change.engine, change.identity);
@@ -504,9 +824,9 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
 
     sort_unique(account_updates);
     // The account trie of a large block is split over the commit threads (Trie's threads).
-    Trie account_trie{m_kv, m_cache.get(), m_threads};
+    Trie account_trie{*m_nodes_view, m_cache.get(), m_threads};
     auto root =
-        account_trie.apply(parent_root, account_updates, batch, counts ? &replaced : nullptr);
+        account_trie.apply(parent_root, account_updates, out.nodes, counts ? &replaced : nullptr);
     if (!root)
         return unexpected(root.error());
     out.state_root = *root;
@@ -527,15 +847,12 @@ void StateDb::add_trie_refs(PreparedState& out, std::span<const Hash> replaced, 
     // nodes at once.
     WriteBatch& batch = out.batch;
     std::vector<Hash> written;
-    written.reserve(batch.size());
-    for (const WriteBatch::Op& op : batch.ops())
+    written.reserve(out.nodes.size());
+    for (const WriteBatch::Op& op : out.nodes.ops())
     {
-        if (op.column == Column::kTrieNodes && !op.is_delete && !op.is_add)
-        {
-            Hash h;
-            (void)Hash::from_view(op.key, h);
-            written.push_back(h);
-        }
+        Hash h;
+        (void)Hash::from_view(op.key, h);
+        written.push_back(h);
     }
     if (genesis)
     {
@@ -599,6 +916,10 @@ Result<TrieGcStats, KvError> StateDb::collect_garbage(uint64_t up_to_block, size
         if (!planned || !*planned)
             return planned;
         std::lock_guard lock{m_write_mutex};
+        // No node write in flight under the lock (commit submits under it): GC's deletes and
+        // a block's node puts never interleave.
+        if (auto w = m_node_writer->wait(); !w)
+            return unexpected(w.error());
         if (m_ref_writes != seen)
         {
             batch.clear();

@@ -1,7 +1,9 @@
 #pragma once
 /// The state over one KvStore: flat reads (never walking the trie) and the per-block commit that
-/// turns a StateDiff into flat-KV writes, trie nodes and the new state root, all in a
-/// WriteBatch the caller completes with the block and heads and writes once (atomic).
+/// turns a StateDiff into flat-KV writes, trie nodes and the new state root. The flat writes go
+/// in a WriteBatch the caller completes with the block and heads and writes once (atomic); the
+/// block's new trie nodes go in a second batch that commit() writes after it, off the caller's
+/// path (docs/spec/state.md, "Deferred trie node write").
 
 #include <atomic>
 #include <memory>
@@ -38,7 +40,10 @@ public:
 struct PreparedState
 {
     Hash state_root;
-    WriteBatch batch;  ///< flat state, code and trie nodes; add the block, then commit() once
+    WriteBatch batch;  ///< flat state and code; add the block, then commit() once
+    /// The block's new trie nodes (Column::kTrieNodes puts only). commit() writes them after
+    /// `batch`; a crash in between leaves the head's nodes to repair_head_nodes().
+    WriteBatch nodes;
     /// The block's undo record (undo.hpp): the old value of every flat key the batch writes,
     /// and its trie GC record (`undo.trie_gc`). Not in `batch`: the chain stores both under
     /// the block's number (put_undo_record).
@@ -74,8 +79,26 @@ public:
     Result<PreparedState, KvError> prepare(const StateDiff& diff, const Hash& parent_root);
 
     /// Writes `prepared.batch` (the state plus whatever the caller added: block, receipts,
-    /// heads) atomically, then updates the read cache. On error nothing is applied.
+    /// heads) atomically, then updates the read cache. On error nothing is applied. The block's
+    /// trie nodes (`prepared.nodes`) are then written by a background thread: until they are,
+    /// this StateDb's tries read them from memory, and the next commit waits for them first
+    /// (so only the newest block's nodes are ever unwritten). An error of that write fails the
+    /// next commit (and wait_for_nodes()); the block itself stays written, its nodes are
+    /// rebuilt by repair_head_nodes() when the database is next opened. With `sync`, the nodes
+    /// are written before the batch, both before returning, and the batch is synced.
     Result<void, KvError> commit(PreparedState& prepared, bool sync = false);
+
+    /// Waits until the last commit's trie nodes are written; their write's error, if any.
+    Result<void, KvError> wait_for_nodes();
+
+    /// After a crash: rebuilds the trie nodes of block `block` (the head: root `root`) when
+    /// they are missing, from its parent's root, its undo record (which keys it wrote, and
+    /// the old account records) and the flat state (their new values). Writes only trie nodes.
+    /// False when nothing was missing; an error when the nodes cannot be rebuilt (no undo
+    /// record) or the rebuilt root differs from `root` (a corrupt database).
+    Result<bool, KvError> repair_head_nodes(uint64_t block,
+                                            const Hash& parent_root,
+                                            const Hash& root);
 
     /// Drops the read cache (after writes that bypassed commit(), e.g. a reorg unwind).
     void drop_cache() noexcept;
@@ -116,17 +139,20 @@ public:
     /// Column::kMeta key of the trie GC schema marker (value: one byte, 1).
     static constexpr std::string_view kTrieGcMarker = "trie_gc/version";
 
-    /// The trie over this store (proofs, tools).
+    /// The trie over this store (proofs, tools); it also reads nodes not yet written.
     Trie trie() const;
 
     KvStore& kv() noexcept { return m_kv; }
 
 private:
     struct StorageJob;
+    class NodeWriter;
+    class NodeOverlay;
     /// One account's flat slot writes and storage trie into `batch` (and their undo entries
     /// into the job's own writer); returns the new root.
     Result<Hash, KvError> apply_storage(StorageJob& job,
                                         WriteBatch& batch,
+                                        WriteBatch& nodes,
                                         std::vector<std::pair<SlotKey, U256>>& cached) const;
     /// All accounts' storage, over the commit threads; `roots[i]` is job i's new root.
     Result<void, KvError> apply_storage_jobs(std::vector<StorageJob>& jobs,
@@ -150,6 +176,10 @@ private:
     };
 
     KvStore& m_kv;
+    /// m_kv plus the trie nodes of the last commit while they are being written: every Trie
+    /// of this StateDb reads through it.
+    std::unique_ptr<NodeOverlay> m_nodes_view;
+    std::unique_ptr<NodeWriter> m_node_writer;
     std::unique_ptr<TrieNodeCache> m_cache;
     std::atomic<GcMode> m_gc_mode{GcMode::kOff};
     /// Serializes the writes that add or delete trie nodes or GC records (commit, write_unwind,

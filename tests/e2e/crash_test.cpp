@@ -7,7 +7,8 @@
 /// canonical chain 0..head is complete and linked, with nothing canonical above the head; the
 /// head's state root equals a root recomputed FROM SCRATCH over the flat state (every storage
 /// trie and the account trie rebuilt from Column::kState alone); the persistent trie holds that
-/// root's nodes; and there is a well-formed undo record for exactly the blocks above the
+/// root's nodes, once StateDb::repair_head_nodes has run as a node's start does (a kill between
+/// a block's write and its trie nodes' leaves them to rebuild: counted and printed); and there is a well-formed undo record for exactly the blocks above the
 /// finalized head. The child also prunes history (issue 9) with a small window: the oldest
 /// available block is never above the finalized head, every canonical block from it to the
 /// head is complete (body, receipts, each transaction indexed at its place) and every one below
@@ -149,6 +150,7 @@ struct Checked
     uint64_t oldest = 0;  ///< oldest available block (history pruning)
     size_t accounts = 0;
     size_t slots = 0;
+    uint64_t repairs = 0;  ///< checks that had to rebuild the head's trie nodes
 };
 
 /// Opens the database the child left behind and checks it (see the file comment).
@@ -179,6 +181,7 @@ void check_database(const std::string& dir, std::optional<uint64_t> must_cover, 
     // The canonical chain 0..head: complete, linked, each header under its own hash.
     Hash prev;
     txtypes::BlockHeader head_header;
+    Hash parent_root = txtypes::kEmptyRootHash;
     for (uint64_t n = 0; n <= ref.number; ++n)
     {
         const auto hash = blocks.canonical_hash(n);
@@ -193,6 +196,8 @@ void check_database(const std::string& dir, std::optional<uint64_t> must_cover, 
             ASSERT_EQ((*h)->parent_hash, prev) << n;
         }
         prev = **hash;
+        if (n > 0)
+            parent_root = head_header.state_root;
         head_header = **h;
     }
     ASSERT_EQ(prev, ref.hash) << "the head is not the canonical block at its number";
@@ -243,8 +248,16 @@ void check_database(const std::string& dir, std::optional<uint64_t> must_cover, 
     ASSERT_EQ(to_hex(scratch.root), to_hex(head_header.state_root))
         << "flat state and committed state root disagree at block " << ref.number;
 
-    // The persistent trie has that root's nodes: lookups from it find the flat values.
+    // The persistent trie has that root's nodes (after the repair a restart runs): lookups from
+    // it find the flat values.
     StateDb state{**opened};
+    if (ref.number > 0)
+    {
+        const auto repaired =
+            state.repair_head_nodes(ref.number, parent_root, head_header.state_root);
+        ASSERT_TRUE(repaired) << repaired.error().message;
+        out.repairs += *repaired ? 1u : 0u;
+    }
     const Trie trie = state.trie();
     for (const auto& [key, leaf] : scratch.account_samples)
     {
@@ -323,9 +336,10 @@ TEST(Crash, KillNineLosesNothingAcknowledged)
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     std::printf("crash test: %d iterations, %" PRIu64 " blocks acked, %" PRIu64
                 " rewinds (%d runs acked none), head %" PRIu64 ", finalized %" PRIu64
-                ", oldest available %" PRIu64 ", %zu accounts, %zu slots, %.1f s\n",
+                ", oldest available %" PRIu64 ", %zu accounts, %zu slots, %" PRIu64
+                " head trie repairs, %.1f s\n",
                 iterations, acks, rewinds, empty_runs, checked.head, checked.finalized,
-                checked.oldest, checked.accounts, checked.slots, seconds);
+                checked.oldest, checked.accounts, checked.slots, checked.repairs, seconds);
     EXPECT_GT(rewinds, 0u);
     EXPECT_GT(checked.oldest, 0u) << "the child never pruned history";
     if (!HasFailure())

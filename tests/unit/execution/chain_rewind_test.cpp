@@ -234,12 +234,24 @@ TEST(ChainRewind, FinalityDropsUndoRecordsIncrementally)
     hashes.push_back(
         t.append({transfer(4, recipient(5), 5)}, std::nullopt, state::BlockRef{4, hashes[4]}));
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{5}));
-    // A block finalized as it is appended keeps no record.
+    // A block finalized as it is appended keeps its record while it is the head (the record
+    // rebuilds the head's trie nodes after a crash, StateDb::repair_head_nodes); the next
+    // block's finality move drops it.
     BuiltBlock b = build(*t.chain, {transfer(5, recipient(6), 6)}, t.sender);
     ASSERT_TRUE(t.chain->append(b, state::BlockRef{6, b.hash}, state::BlockRef{6, b.hash}));
-    EXPECT_TRUE(undo_blocks(kv).empty());
+    EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{6}));
     EXPECT_TRUE(t.chain->rewind_to(6));   // the head itself: nothing to do
     EXPECT_FALSE(t.chain->rewind_to(5));  // below finalized
+    BuiltBlock c = build(*t.chain, {transfer(6, recipient(7), 7)}, t.sender);
+    ASSERT_TRUE(t.chain->append(c, state::BlockRef{7, c.hash}, state::BlockRef{7, c.hash}));
+    EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{7}));
+    // A block appended without finality keeps the old head's record until finality moves;
+    // moving it to the new head drops the old head's and keeps the new head's.
+    BuiltBlock d = build(*t.chain, {transfer(7, recipient(8), 8)}, t.sender);
+    ASSERT_TRUE(t.chain->append(d));
+    EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{7, 8}));
+    ASSERT_TRUE(t.chain->set_heads(std::nullopt, state::BlockRef{8, d.hash}));
+    EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{8}));
 }
 
 TEST(ChainRewind, ErrorsChangeNothing)

@@ -286,7 +286,9 @@ TEST_F(EthApi, StateQueries)
 TEST_F(EthApi, HistoricalStateMissingIsPrunedHistory)
 {
     // Drop every trie node (as trie GC behind the history window does for old state): the head
-    // still answers from the flat state, older blocks answer 4444.
+    // still answers from the flat state, older blocks answer 4444. The last block's nodes are
+    // written first (they would land after the wipe).
+    ASSERT_TRUE(chain->state().wait_for_nodes());
     state::WriteBatch wipe;
     std::vector<Bytes> keys;
     state::scan_prefix(kv, state::Column::kTrieNodes, {}, [&](ByteView k, ByteView) {

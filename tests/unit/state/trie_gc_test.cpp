@@ -248,6 +248,8 @@ public:
     /// exactly what the layout says, and the flat state hashes to the head root.
     void check(bool scratch = true)
     {
+        // The store itself is checked: the last block's nodes written first.
+        ASSERT_TRUE(m_db->wait_for_nodes());
         // Storage tries are walked once per check (blocks share most of them).
         std::map<Hash, NodeCounts> storage;
         std::set<Hash> want;
@@ -515,6 +517,7 @@ void steady_load(KvStore& kv, int blocks)
             c.gc(c.top() - kWindow, 4);
         if (b % 50 == 49)
         {
+            ASSERT_TRUE(c.db().wait_for_nodes());
             const std::set<Hash> now = stored_nodes(kv);
             ever.insert(now.begin(), now.end());
             if (b >= 200)
