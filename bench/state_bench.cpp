@@ -24,6 +24,7 @@
 #include <state/state_cache.hpp>
 #include <state/state_db.hpp>
 #include <state/undo.hpp>
+#include <state/write_order.hpp>
 #include <txtypes/block.hpp>
 
 #include "forwarding_store.hpp"
@@ -291,6 +292,48 @@ private:
     mutable std::mutex m_mutex;
     std::unordered_map<Hash, Bytes, FixedBytesHasher> m_nodes;
 };
+
+/// The order RocksDbStore::write inserts a block's batches in (state/write_order.hpp). Arg 0:
+/// the trie node batch of the commit bench's block (100k puts keyed by hash); arg 1: its flat
+/// batch (20k accounts, random addresses, and 20k slots of 1,000 contracts).
+WriteBatch write_order_batch(int shape)
+{
+    std::mt19937_64 rng{5};
+    WriteBatch b;
+    const auto random_bytes = [&](size_t n) {
+        Bytes k(n, 0);
+        for (auto& x : k)
+            x = static_cast<uint8_t>(rng());
+        return k;
+    };
+    const Bytes value(shape == 0 ? 180 : 40, 0xab);
+    if (shape == 0)
+    {
+        for (int i = 0; i < 100'000; ++i)
+            b.put(Column::kTrieNodes, random_bytes(32), value);
+        return b;
+    }
+    std::vector<Bytes> contracts;
+    for (int c = 0; c < 1000; ++c)
+        contracts.push_back(random_bytes(21));
+    for (int i = 0; i < 20'000; ++i)
+    {
+        b.put(Column::kState, random_bytes(21), value);
+        Bytes slot = contracts[rng() % contracts.size()];
+        slot += random_bytes(32);
+        b.put(Column::kState, slot, value);
+    }
+    return b;
+}
+
+void BM_write_order(benchmark::State& state)
+{
+    const WriteBatch b = write_order_batch(static_cast<int>(state.range(0)));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(write_order(b));
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.size()));
+}
+BENCHMARK(BM_write_order)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 /// CPU time of the whole process (every thread: the commit's, the trie node writer's,
 /// RocksDB's flushes and compactions), in ms.

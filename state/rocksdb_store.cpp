@@ -1,5 +1,7 @@
 #include "rocksdb_store.hpp"
 
+#include "write_order.hpp"
+
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -45,55 +47,6 @@ public:
     const char* Name() const override { return "l2.int64_be_add"; }
 };
 
-/// A sort record: the column and the key's first 23 bytes (big-endian, zero-padded) inline,
-/// so sorting touches one small array instead of chasing every key's heap pointer. 23 bytes
-/// cover a flat key's engine and identity and a trie node hash's decisive bytes.
-struct SortKey
-{
-    uint64_t hi;   ///< column (top byte) and key bytes 0..6
-    uint64_t mid;  ///< key bytes 7..14
-    uint64_t lo;   ///< key bytes 15..22
-    uint32_t index;
-};
-
-uint64_t load_be(ByteView key, size_t from, size_t count) noexcept
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < count; ++i)
-        v = (v << 8) | (from + i < key.size() ? key[from + i] : 0u);
-    return v;
-}
-
-/// Op indices of `batch` ordered by (column, key), ops on one key in batch order.
-std::vector<uint32_t> sorted_order(const WriteBatch& batch)
-{
-    const auto& ops = batch.ops();
-    std::vector<SortKey> keys(ops.size());
-    for (uint32_t i = 0; i < keys.size(); ++i)
-    {
-        const ByteView k = ops[i].key;
-        keys[i] = {(uint64_t{static_cast<uint8_t>(ops[i].column)} << 56) | load_be(k, 0, 7),
-                   load_be(k, 7, 8), load_be(k, 15, 8), i};
-    }
-    std::sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
-        if (a.hi != b.hi)
-            return a.hi < b.hi;
-        if (a.mid != b.mid)
-            return a.mid < b.mid;
-        if (a.lo != b.lo)
-            return a.lo < b.lo;
-        // Same column and 23-byte prefix (slots of one account, repeated keys): full keys,
-        // then batch order.
-        const ByteView ka = ops[a.index].key;
-        const ByteView kb = ops[b.index].key;
-        const int c = ka.compare(kb);
-        return c != 0 ? c < 0 : a.index < b.index;
-    });
-    std::vector<uint32_t> order(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i)
-        order[i] = keys[i].index;
-    return order;
-}
 }  // namespace
 
 struct RocksDbStore::Impl
@@ -243,7 +196,7 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
     // (its "splice"), so sorted inserts skip most of the search a random key costs. The sort
     // is stable, so ops on one key keep their order (a delete then a put stays a put).
     const auto& ops = batch.ops();
-    const std::vector<uint32_t> order = sorted_order(batch);
+    const std::vector<uint32_t> order = write_order(batch);
     rocksdb::WriteBatch wb(batch.approximate_bytes() + ops.size() * 16);
     for (const uint32_t i : order)
     {

@@ -2,10 +2,14 @@
 // moves and append; copies are deep; a moved-from or cleared batch is empty and reusable.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <numeric>
+#include <random>
 
 #include <state/kv_store.hpp>
 #include <state/memory_store.hpp>
+#include <state/write_order.hpp>
 
 using namespace l2;
 using namespace l2::state;
@@ -97,6 +101,72 @@ TEST(WriteBatchTest, AppliesToAStoreInOrder)
     EXPECT_EQ(out, bytes_of(12, 3));
     ASSERT_TRUE(kv.get(Column::kState, bytes_of(21, 4), out));
     EXPECT_TRUE(out.empty());
+}
+
+TEST(WriteOrder, MatchesAStableSortByColumnAndKey)
+{
+    // Keys as a block writes them and worse: random hashes, keys sharing long prefixes (slots
+    // of one account), short and empty keys, keys that differ only past byte 23 or only in
+    // length (zero padding must not tie them), repeated keys, several columns.
+    std::mt19937_64 rng{7};
+    for (const size_t n : {0u, 1u, 2u, 17u, 300u, 5000u, 40000u})
+    {
+        SCOPED_TRACE("n " + std::to_string(n));
+        WriteBatch b;
+        std::vector<Bytes> prefixes;
+        for (int i = 0; i < 20; ++i)
+            prefixes.push_back(bytes_of(static_cast<size_t>(rng() % 30), static_cast<uint8_t>(rng())));
+        for (size_t i = 0; i < n; ++i)
+        {
+            const auto c = static_cast<Column>(rng() % 4);
+            Bytes k;
+            switch (rng() % 5)
+            {
+                case 0:  // a hash
+                    k = bytes_of(32, static_cast<uint8_t>(rng()));
+                    for (auto& x : k)
+                        x = static_cast<uint8_t>(rng());
+                    break;
+                case 1:  // a shared prefix and a short tail
+                    k = prefixes[rng() % prefixes.size()];
+                    for (size_t t = rng() % 3; t > 0; --t)
+                        k.push_back(static_cast<uint8_t>(rng() % 3));
+                    break;
+                case 2:  // a zero run: only the length or a late byte differs
+                    k = Bytes(rng() % 40, 0);
+                    if (!k.empty() && rng() % 2 == 0)
+                        k.back() = 1;
+                    break;
+                case 3:  // a repeat
+                    if (!b.empty())
+                    {
+                        const auto& op = b.ops()[rng() % b.size()];
+                        b.put(op.column, op.key, Bytes{static_cast<uint8_t>(i)});
+                        continue;
+                    }
+                    k = Bytes{1};
+                    break;
+                default:
+                    k = Bytes(1 + rng() % 60, 0);
+                    for (auto& x : k)
+                        x = static_cast<uint8_t>(rng() % 2);
+                    break;
+            }
+            if (rng() % 7 == 0)
+                b.del(c, k);
+            else
+                b.put(c, k, Bytes{static_cast<uint8_t>(i)});
+        }
+        std::vector<uint32_t> want(b.size());
+        std::iota(want.begin(), want.end(), 0u);
+        const auto& ops = b.ops();
+        std::stable_sort(want.begin(), want.end(), [&](uint32_t x, uint32_t y) {
+            if (ops[x].column != ops[y].column)
+                return ops[x].column < ops[y].column;
+            return ByteView{ops[x].key} < ByteView{ops[y].key};
+        });
+        ASSERT_EQ(write_order(b), want);
+    }
 }
 
 }  // namespace
