@@ -403,6 +403,18 @@ std::string RollupNode::Impl::metrics() const
     counter("l2node_trie_gc_nodes_deleted_total",
             "Trie nodes of old state garbage-collected behind the history window.",
             trie_gc_nodes_deleted.load());
+    {
+        const auto nw = chain->state().node_write_stats();
+        counter("l2node_trie_node_writes_total",
+                "Blocks whose trie nodes were written behind the block (StateDb::commit).",
+                nw.blocks);
+        counter("l2node_trie_nodes_written_total", "Trie nodes in those writes.", nw.nodes);
+        counter("l2node_trie_node_write_seconds_total", "Time those writes took.",
+                static_cast<double>(nw.micros) / 1e6);
+        gauge("l2node_trie_head_repaired",
+              "1 when this start rebuilt the head block's trie nodes (an unclean shutdown).",
+              chain->repaired_head_nodes() ? 1 : 0);
+    }
     if (is_sequencer())
     {
         const auto st = seq->status();

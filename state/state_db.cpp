@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -236,6 +237,12 @@ public:
         return {};
     }
 
+    StateDb::NodeWriteStats stats() const noexcept
+    {
+        return {m_blocks.load(std::memory_order_relaxed), m_nodes.load(std::memory_order_relaxed),
+                m_micros.load(std::memory_order_relaxed)};
+    }
+
 private:
     void run()
     {
@@ -247,7 +254,18 @@ private:
                 return;  // stopping, nothing left
             const std::shared_ptr<const PendingNodes> job = m_job;
             lock.unlock();
+            const auto start = std::chrono::steady_clock::now();
             auto written = m_kv.write(job->nodes, false);
+            if (written)
+            {
+                m_blocks.fetch_add(1, std::memory_order_relaxed);
+                m_nodes.fetch_add(job->nodes.size(), std::memory_order_relaxed);
+                m_micros.fetch_add(
+                    static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::steady_clock::now() - start)
+                                              .count()),
+                    std::memory_order_relaxed);
+            }
             // Written: reads go to the store again. Failed: the nodes stay readable from
             // memory, and the next commit reports the error.
             if (written)
@@ -268,6 +286,9 @@ private:
     std::shared_ptr<const PendingNodes> m_job;
     std::optional<KvError> m_error;
     bool m_stop = false;
+    std::atomic<uint64_t> m_blocks{0};
+    std::atomic<uint64_t> m_nodes{0};
+    std::atomic<uint64_t> m_micros{0};
     std::thread m_thread;
 };
 
@@ -403,6 +424,11 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
 Result<void, KvError> StateDb::wait_for_nodes()
 {
     return m_node_writer->wait();
+}
+
+StateDb::NodeWriteStats StateDb::node_write_stats() const
+{
+    return m_node_writer->stats();
 }
 
 Result<bool, KvError> StateDb::repair_head_nodes(uint64_t block,

@@ -91,6 +91,15 @@ public:
     /// Waits until the last commit's trie nodes are written; their write's error, if any.
     Result<void, KvError> wait_for_nodes();
 
+    /// The background trie node writes so far (for /metrics).
+    struct NodeWriteStats
+    {
+        uint64_t blocks = 0;  ///< node batches written
+        uint64_t nodes = 0;   ///< trie nodes in them
+        uint64_t micros = 0;  ///< time the writes took, summed
+    };
+    NodeWriteStats node_write_stats() const;
+
     /// After a crash: rebuilds the trie nodes of block `block` (the head: root `root`) when
     /// they are missing, from its parent's root, its undo record (which keys it wrote, and
     /// the old account records) and the flat state (their new values). Writes only trie nodes.

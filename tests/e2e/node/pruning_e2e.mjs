@@ -198,6 +198,11 @@ async function main() {
     const proof = await rpc(info.l2_rpc, 'eth_getProof', [who, [], hex(oldest + kMargin)]);
     assert.ok(proof.accountProof.length > 0, 'a proof at the oldest available block');
     log(`trie GC deleted ${gcDeleted} nodes of old state; state at block ${oldest + kMargin} and above is complete`);
+    // Blocks' trie nodes are written behind them (StateDb::commit), and counted.
+    const stateMetrics = await metrics(info.l2_rpc);
+    assert.ok(stateMetrics.l2node_trie_node_writes_total > 0 && stateMetrics.l2node_trie_nodes_written_total > 0,
+        'trie node writes in /metrics');
+    assert.equal(stateMetrics.l2node_trie_head_repaired, 0, 'a clean start repairs nothing');
 
     // ---- inside the window: complete ----
     const nums = [];

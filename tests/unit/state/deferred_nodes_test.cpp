@@ -190,6 +190,9 @@ TEST(DeferredNodes, LostHeadNodesAreRebuiltExactly)
         parent = want;
     }
     EXPECT_EQ(repairs, 20u);
+    const auto stats = ref.node_write_stats();
+    EXPECT_EQ(stats.blocks, 30u);
+    EXPECT_GT(stats.nodes, 30u);
 }
 
 TEST(DeferredNodes, RepairWithoutTheUndoRecordIsAnError)
