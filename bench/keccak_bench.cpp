@@ -4,6 +4,8 @@
 
 #include <txtypes/keccak.hpp>
 
+#include <vector>
+
 #ifdef L2_HAVE_CRYPTOPP
 #include <cryptopp/keccak.h>
 #endif
@@ -37,3 +39,32 @@ BENCHMARK(BM_keccak256_cryptopp)->Arg(32)->Arg(64)->Arg(136)->Arg(1024)->Arg(163
 #endif
 
 }  // namespace
+
+/// keccak256_many over a batch of `range(1)` messages of `range(0)` bytes (trie nodes: a
+/// branch of 16 hashes is 532 bytes, an account leaf ~110), beside a loop of keccak256.
+void BM_keccak256_many(benchmark::State& state)
+{
+    const auto len = static_cast<size_t>(state.range(0));
+    const auto n = static_cast<size_t>(state.range(1));
+    std::vector<l2::Bytes> data(n, l2::Bytes(len, 0x5a));
+    for (size_t i = 0; i < n; ++i)
+        data[i][0] = static_cast<uint8_t>(i);
+    std::vector<l2::ByteView> in(data.begin(), data.end());
+    std::vector<l2::Hash> out(n);
+    for (auto _ : state)
+    {
+        l2::keccak256_many(in, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_keccak256_many)
+    ->Args({32, 1})
+    ->Args({32, 2})
+    ->Args({32, 4})
+    ->Args({32, 8})
+    ->Args({32, 64})
+    ->Args({110, 8})
+    ->Args({532, 4})
+    ->Args({532, 8})
+    ->Args({532, 64});

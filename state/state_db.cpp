@@ -663,13 +663,24 @@ Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
     // after a storage clear the trie starts empty: no old leaf.
     const bool hints = !change.storage_cleared;
 
+    // The slots' trie keys, hashed together (keccak256_many: eight at a time on AVX-512).
+    std::vector<Hash> slots(n);
+    std::vector<Hash> trie_keys(n);
+    std::vector<ByteView> slot_views(n);
+    for (size_t i = 0; i < n; ++i)
+    {
+        slots[i] = trie_slot(change.storage[i].slot);
+        slot_views[i] = slots[i];
+    }
+    keccak256_many(slot_views, trie_keys);
+
     std::vector<TrieUpdate> updates;
     updates.reserve(n);
     for (size_t i = 0; i < n; ++i)
     {
         const StorageChange& s = change.storage[i];
         TrieUpdate u;
-        u.key = keccak256(trie_slot(s.slot));
+        u.key = trie_keys[i];
         if (s.value == 0)
             batch.del(Column::kState, keys[i].view());
         else
@@ -790,11 +801,21 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
     const bool counts = m_gc_mode != GcMode::kOff;
     std::vector<Hash> replaced;  // old nodes the block stops referencing (GC)
     const Trie storage_walker{*m_nodes_view, m_cache.get()};
-    for (const AccountChange& change : diff.accounts)
+    // The accounts' trie keys, hashed together (keccak256_many: eight at a time on AVX-512).
+    std::vector<Hash> trie_keys(diff.accounts.size());
     {
+        std::vector<ByteView> ids;
+        ids.reserve(diff.accounts.size());
+        for (const AccountChange& change : diff.accounts)
+            ids.emplace_back(change.identity);
+        keccak256_many(ids, trie_keys);
+    }
+    for (size_t ai = 0; ai < diff.accounts.size(); ++ai)
+    {
+        const AccountChange& change = diff.accounts[ai];
         const AccountKey akey = account_key(change.engine, change.identity);
         const ByteView akey_view{akey.data(), akey.size()};
-        const Hash trie_key = keccak256(change.identity);
+        const Hash& trie_key = trie_keys[ai];
 
         // The record before this block: its storage root, and the old leaf as a hint that
         // saves the trie a store read for most overwrites.

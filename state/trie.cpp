@@ -204,6 +204,11 @@ public:
                                           TrieNode* pending,
                                           uint8_t pending_nibble)
     {
+        // The new children are encoded as they are built and hashed together at the end
+        // (keccak256_many: siblings share a vectorised permutation). Children are updated
+        // deeper down, so each depth has its own staging frame.
+        Staged& staged = m_staged[depth];
+        staged.clear();
         for (size_t g = from; g < to; ++g)
         {
             const bool is_pending = pending != nullptr && g == pending_nibble;
@@ -211,14 +216,15 @@ public:
             if (r.empty())
             {
                 if (is_pending)
-                    branch.children[g] = store(*pending);
+                    stage(staged, branch, g, *pending);
                 continue;
             }
             auto out = update_child(branch, g, depth, r, is_pending ? pending : nullptr);
             if (!out)
                 return unexpected(out.error());
-            branch.children[g] = store(*out);
+            stage(staged, branch, g, *out);
         }
+        write_staged(staged, branch);
         return {};
     }
 
@@ -236,10 +242,81 @@ private:
     Hash write(NodeKind kind)
     {
         const Hash h = keccak256(m_enc);
-        m_batch.put(Column::kTrieNodes, h, m_enc);
-        if (m_cache != nullptr && kind != NodeKind::kLeaf)
-            m_cache->put(h, m_enc);
+        put_node(h, m_enc, kind);
         return h;
+    }
+
+    void put_node(const Hash& h, ByteView rlp, NodeKind kind)
+    {
+        m_batch.put(Column::kTrieNodes, h, rlp);
+        if (m_cache != nullptr && kind != NodeKind::kLeaf)
+            m_cache->put(h, rlp);
+    }
+
+    /// Children of one branch encoded but not yet hashed: their RLP back to back in `enc`.
+    struct Staged
+    {
+        struct Child
+        {
+            uint8_t nibble;
+            NodeKind kind;
+            uint32_t offset;
+            uint32_t size;
+        };
+        Bytes enc;
+        std::vector<Child> children;
+        std::vector<ByteView> views;
+        std::vector<Hash> hashes;
+
+        void clear() noexcept
+        {
+            enc.clear();
+            children.clear();
+        }
+    };
+
+    /// store(node) for child `g` of `branch`, its hash left to write_staged: an inline or
+    /// empty ref is set at once.
+    void stage(Staged& staged, TrieNode& branch, size_t g, const TrieNode& node)
+    {
+        if (node.kind == NodeKind::kEmpty)
+        {
+            branch.children[g] = {};
+            return;
+        }
+        encode_node(node, m_enc);
+        if (m_enc.size() < 32)
+        {
+            NodeRef r;
+            std::copy(m_enc.begin(), m_enc.end(), r.bytes.begin());
+            r.size = static_cast<uint8_t>(m_enc.size());
+            branch.children[g] = r;
+            return;
+        }
+        staged.children.push_back({static_cast<uint8_t>(g), node.kind,
+                                   static_cast<uint32_t>(staged.enc.size()),
+                                   static_cast<uint32_t>(m_enc.size())});
+        staged.enc.insert(staged.enc.end(), m_enc.begin(), m_enc.end());
+    }
+
+    /// Hashes the staged children together, writes them and sets their refs in `branch`.
+    void write_staged(Staged& staged, TrieNode& branch)
+    {
+        const size_t n = staged.children.size();
+        if (n == 0)
+            return;
+        staged.views.resize(n);
+        staged.hashes.resize(n);
+        for (size_t i = 0; i < n; ++i)
+            staged.views[i] = ByteView{staged.enc}.substr(staged.children[i].offset,
+                                                          staged.children[i].size);
+        keccak256_many(staged.views, staged.hashes);
+        for (size_t i = 0; i < n; ++i)
+        {
+            const auto& c = staged.children[i];
+            put_node(staged.hashes[i], staged.views[i], c.kind);
+            branch.children[c.nibble] = NodeRef::of_hash(staged.hashes[i]);
+        }
     }
 
     Result<TrieNode, KvError> update_empty(size_t depth, Updates updates)
@@ -475,6 +552,7 @@ private:
     std::vector<Hash>* m_replaced;  ///< old nodes whose place this apply rebuilt (may be null)
     Bytes m_read;  ///< the node being decoded (decoding copies all but leaf values out)
     Bytes m_enc;   ///< the node being encoded
+    std::array<Staged, kKeyNibbles> m_staged;  ///< update_children's frame at each depth
     ValueArena m_arena;
 };
 

@@ -3,6 +3,8 @@
 /// Our own keccak-f[1600]: OpenSSL 3.0 has no Keccak-256 and Crypto++ was no faster
 /// (bench/keccak_bench.cpp, docs/performance.md).
 
+#include <span>
+
 #include "bytes.hpp"
 #include "hash.hpp"
 
@@ -10,6 +12,12 @@ namespace l2 {
 
 /// keccak256(data).
 Hash keccak256(ByteView data) noexcept;
+
+/// out[i] = keccak256(inputs[i]) for every i < min(inputs.size(), out.size()), for inputs of
+/// any lengths. On x86-64 CPUs with AVX-512, eight messages at a time share one vectorised
+/// permutation (keccak_many.cpp; bench/keccak_bench.cpp has the speed-up); elsewhere a loop of
+/// keccak256. Messages of the same block count (length / 136 + 1) batch best.
+void keccak256_many(std::span<const ByteView> inputs, std::span<Hash> out) noexcept;
 
 /// Incremental keccak-256, for hashing a value built from several pieces without a copy.
 class Keccak256

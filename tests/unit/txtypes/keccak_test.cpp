@@ -3,6 +3,8 @@
 #include <txtypes/hex.hpp>
 #include <txtypes/keccak.hpp>
 
+#include <vector>
+
 #ifdef L2_HAVE_CRYPTOPP
 #include <cryptopp/keccak.h>
 #endif
@@ -70,5 +72,40 @@ TEST(Keccak, MatchesCryptoPP)
     }
 }
 #endif
+
+}  // namespace
+
+namespace {
+
+/// keccak256_many against keccak256 one by one, for lengths around every padding edge and
+/// batches that are not a multiple of eight (the AVX-512 path groups by block count).
+TEST(Keccak, ManyEqualsOneByOne)
+{
+    std::vector<Bytes> msgs;
+    for (size_t len : std::initializer_list<size_t>{0, 1, 31, 32, 33, 64, 110, 134, 135, 136, 137,
+                                                    271, 272, 273, 532, 1000})
+    {
+        Bytes m(len, 0);
+        for (size_t i = 0; i < len; ++i)
+            m[i] = static_cast<uint8_t>(len * 31 + i * 7);
+        msgs.push_back(std::move(m));
+    }
+    for (size_t n = 0; n <= msgs.size(); ++n)
+    {
+        std::vector<ByteView> in;
+        for (size_t i = 0; i < n; ++i)
+            in.emplace_back(msgs[(i * 5) % msgs.size()]);  // mixed block counts, in any order
+        std::vector<Hash> out(n);
+        keccak256_many(in, out);
+        for (size_t i = 0; i < n; ++i)
+            EXPECT_EQ(out[i], keccak256(in[i])) << "batch " << n << " item " << i;
+    }
+    // A long batch of equal sizes (full groups of eight) and a short output span.
+    std::vector<ByteView> in(37, ByteView{msgs[9]});
+    std::vector<Hash> out(30);
+    keccak256_many(in, out);
+    for (const Hash& h : out)
+        EXPECT_EQ(h, keccak256(msgs[9]));
+}
 
 }  // namespace
