@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include <pthread.h>
@@ -327,9 +328,12 @@ std::optional<Account> StateDb::account(Engine engine, const Address& identity) 
     uint64_t generation = 0;
     {
         std::lock_guard lock{m_cache_mutex};
-        if (const auto* hit = m_state_cache.accounts.find(k))
-            return *hit;
         generation = m_generation;
+        // Odd: a commit is writing, and the cache may already hold its block's values
+        // (commit): read the store, which shows a write whole or not at all.
+        if (generation % 2 == 0)
+            if (const auto* hit = m_state_cache.accounts.find(k))
+                return *hit;
     }
     Bytes value;
     std::optional<Account> out;
@@ -352,9 +356,10 @@ U256 StateDb::storage(Engine engine, const Address& identity, const U256& slot) 
     uint64_t generation = 0;
     {
         std::lock_guard lock{m_cache_mutex};
-        if (const U256* hit = m_state_cache.slots.find(key.view()))
-            return *hit;
         generation = m_generation;
+        if (generation % 2 == 0)  // as account()
+            if (const U256* hit = m_state_cache.slots.find(key.view()))
+                return *hit;
     }
     Bytes value;
     U256 v = 0;
@@ -387,12 +392,28 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
     prepared.nodes.clear();
     const bool deferred = nodes != nullptr;
 
-    // Odd generation = a write in flight: concurrent misses read but do not cache (their value
-    // may predate the write). Readers are not blocked by the write itself.
+    // Odd generation = a write in flight: readers go to the store and cache nothing (what
+    // they read may predate the write). Meanwhile the cache learns the block's values, on a
+    // helper thread for a large block (~15 ms for 40k keys, overlapping the write): no reader
+    // sees them before the write is done.
     {
         std::lock_guard lock{m_cache_mutex};
         ++m_generation;
     }
+    std::thread learner;
+    if (prepared.cached_accounts.size() + prepared.cached_slots.size() >= kParallelCacheUpdate)
+    {
+        try
+        {
+            learner = std::thread{[&] { learn(prepared); }};
+        }
+        catch (const std::system_error&)
+        {
+            learn(prepared);  // no thread to spare: the same work, before the write
+        }
+    }
+    else
+        learn(prepared);
     Result<void, KvError> written;
     {
         std::lock_guard write_lock{m_write_mutex};
@@ -408,10 +429,22 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
     // The first block on a fresh store carried the marker: counted from genesis.
     if (written && m_gc_mode == GcMode::kFresh)
         m_gc_mode = GcMode::kOn;
+    if (learner.joinable())
+        learner.join();
     std::lock_guard lock{m_cache_mutex};
-    ++m_generation;
     if (!written)
-        return written;
+    {
+        // The cache learned values the store does not have.
+        m_state_cache.slots.clear();
+        m_state_cache.accounts.clear();
+    }
+    ++m_generation;
+    return written;
+}
+
+void StateDb::learn(const PreparedState& prepared)
+{
+    std::lock_guard lock{m_cache_mutex};
     if (prepared.drops_storage)
         m_state_cache.slots.clear();
     // A block's keys are spread over tables larger than the CPU caches: prefetch ahead.
@@ -434,7 +467,6 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
             m_state_cache.slots.prefetch(slots[i + kAhead].first.view());
         m_state_cache.slots.put(slots[i].first.view(), slots[i].second);
     }
-    return {};
 }
 
 Result<void, KvError> StateDb::wait_for_nodes()

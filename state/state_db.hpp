@@ -67,6 +67,9 @@ public:
     static constexpr size_t kDefaultTrieCacheBytes = 256u << 20;
     /// The machine DESIGN targets has two cores.
     static constexpr unsigned kDefaultCommitThreads = 2;
+    /// Block size (accounts + slots) from which commit() fills the read cache on a helper
+    /// thread, beside the block's write.
+    static constexpr size_t kParallelCacheUpdate = 4096;
     ~StateDb() override;
 
     std::optional<Account> account(Engine engine, const Address& identity) const override;
@@ -184,6 +187,9 @@ private:
         kOn,
     };
 
+    /// Puts the block's new values in the read cache (under the cache lock; commit() keeps
+    /// the generation odd meanwhile, so readers bypass the cache).
+    void learn(const PreparedState& prepared);
     KvStore& m_kv;
     /// m_kv plus the trie nodes of the last commit while they are being written: every Trie
     /// of this StateDb reads through it.
@@ -201,7 +207,9 @@ private:
     // Reads may come from several threads (RPC, block builder); commit() from one writer.
     mutable std::mutex m_cache_mutex;
     mutable StateCache m_state_cache;
-    uint64_t m_generation = 0;  ///< bumped by every commit and drop_cache
+    /// Bumped by every commit, unwind and drop_cache; odd while a commit or unwind writes
+    /// (readers then bypass the cache).
+    uint64_t m_generation = 0;
     unsigned m_threads;
 };
 
