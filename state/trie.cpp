@@ -308,8 +308,8 @@ private:
         staged.views.resize(n);
         staged.hashes.resize(n);
         for (size_t i = 0; i < n; ++i)
-            staged.views[i] = ByteView{staged.enc}.substr(staged.children[i].offset,
-                                                          staged.children[i].size);
+            staged.views[i] =
+                ByteView{staged.enc}.substr(staged.children[i].offset, staged.children[i].size);
         keccak256_many(staged.views, staged.hashes);
         for (size_t i = 0; i < n; ++i)
         {

@@ -7,6 +7,7 @@
 // at a time and has no keccak-256 padding), hence this file.
 
 #include "keccak.hpp"
+#include "keccak_rounds.hpp"
 
 #include <algorithm>
 #include <array>
@@ -62,14 +63,7 @@ void padded_block(ByteView msg, size_t b, uint64_t out[kRateWords]) noexcept
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define L2_KECCAK_X8 1
 
-constexpr uint64_t kRoundConstants[24] = {
-    0x0000000000000001, 0x0000000000008082, 0x800000000000808a, 0x8000000080008000,
-    0x000000000000808b, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-    0x000000000000008a, 0x0000000000000088, 0x0000000080008009, 0x000000008000000a,
-    0x000000008000808b, 0x800000000000008b, 0x8000000000008089, 0x8000000000008003,
-    0x8000000000008002, 0x8000000000000080, 0x000000000000800a, 0x800000008000000a,
-    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
-};
+using keccak_detail::kRoundConstants;
 
 /// Eight keccak-f[1600] permutations: a[i] holds word i of each of the eight states. The
 /// rounds follow keccakf1600's (keccak.cpp): same rho offsets, same pi placement.
@@ -148,9 +142,9 @@ __attribute__((target("avx512f"))) void keccakf1600_x8(__m512i a[25]) noexcept
         a[23] = _mm512_ternarylogic_epi64(b23, b24, b20, 0xD2);
         a[24] = _mm512_ternarylogic_epi64(b24, b20, b21, 0xD2);
 
-
         // iota
-        a[0] = _mm512_xor_si512(a[0], _mm512_set1_epi64(static_cast<long long>(kRoundConstants[round])));
+        a[0] = _mm512_xor_si512(a[0],
+                                _mm512_set1_epi64(static_cast<long long>(kRoundConstants[round])));
     }
 }
 

@@ -17,4 +17,13 @@ Address test_identity(uint64_t i)
     return a;
 }
 
+Address tagged_identity(uint64_t i, uint8_t tag)
+{
+    Address a;
+    for (size_t b = 0; b < 8; ++b)
+        a[19 - b] = static_cast<uint8_t>(i >> (8 * b));
+    a[0] = tag;
+    return a;
+}
+
 }  // namespace l2::test

@@ -19,6 +19,7 @@
 
 #include "forwarding_store.hpp"
 #include "scratch_state.hpp"
+#include "test_identity.hpp"
 
 using namespace l2;
 using namespace l2::state;
@@ -27,11 +28,7 @@ namespace {
 
 Address addr_of(uint64_t i, uint8_t tag)
 {
-    Address a;
-    for (int b = 0; b < 8; ++b)
-        a[19 - static_cast<size_t>(b)] = static_cast<uint8_t>(i >> (8 * b));
-    a[0] = tag;
-    return a;
+    return test::tagged_identity(i, tag);
 }
 
 bool only_nodes(const WriteBatch& batch)

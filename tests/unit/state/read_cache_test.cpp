@@ -14,6 +14,7 @@
 #include <state/state_db.hpp>
 
 #include "forwarding_store.hpp"
+#include "test_identity.hpp"
 
 using namespace l2;
 using namespace l2::state;
@@ -22,11 +23,7 @@ namespace {
 
 Address addr_of(uint64_t i)
 {
-    Address a;
-    for (int b = 0; b < 8; ++b)
-        a[19 - static_cast<size_t>(b)] = static_cast<uint8_t>(i >> (8 * b));
-    a[0] = 0xcc;
-    return a;
+    return test::tagged_identity(i, 0xcc);
 }
 
 struct Memory

@@ -12,6 +12,7 @@
 
 #include "forwarding_store.hpp"
 #include "scratch_state.hpp"
+#include "test_identity.hpp"
 
 using namespace l2;
 using namespace l2::state;
@@ -20,11 +21,7 @@ namespace {
 
 Address addr_of(uint64_t i)
 {
-    Address a;
-    for (int b = 0; b < 8; ++b)
-        a[19 - static_cast<size_t>(b)] = static_cast<uint8_t>(i >> (8 * b));
-    a[0] = 0xbb;
-    return a;
+    return test::tagged_identity(i, 0xbb);
 }
 
 /// The memory a CountingStore forwards to, built before the forwarding base.

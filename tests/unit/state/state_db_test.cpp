@@ -16,6 +16,7 @@
 #include <txtypes/keccak.hpp>
 
 #include "scratch_state.hpp"
+#include "test_identity.hpp"
 
 using namespace l2;
 using namespace l2::state;
@@ -24,11 +25,7 @@ namespace {
 
 Address addr_of(uint64_t i)
 {
-    Address a;
-    for (int b = 0; b < 8; ++b)
-        a[19 - static_cast<size_t>(b)] = static_cast<uint8_t>(i >> (8 * b));
-    a[0] = 0xaa;
-    return a;
+    return test::tagged_identity(i, 0xaa);
 }
 
 /// One block through the overlay: prepare + commit; returns the new root.
