@@ -400,12 +400,12 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
         std::lock_guard lock{m_cache_mutex};
         ++m_generation;
     }
-    std::thread learner;
+    std::jthread learner;  // joins on every way out
     if (prepared.cached_accounts.size() + prepared.cached_slots.size() >= kParallelCacheUpdate)
     {
         try
         {
-            learner = std::thread{[&] { learn(prepared); }};
+            learner = std::jthread{[&] { learn(prepared); }};
         }
         catch (const std::system_error&)
         {

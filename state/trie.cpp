@@ -179,16 +179,11 @@ public:
     /// (and the node goes to the batch).
     NodeRef store(const TrieNode& node)
     {
-        NodeRef r;
         if (node.kind == NodeKind::kEmpty)
-            return r;
+            return {};
         encode_node(node, m_enc);
         if (m_enc.size() < 32)
-        {
-            std::copy(m_enc.begin(), m_enc.end(), r.bytes.begin());
-            r.size = static_cast<uint8_t>(m_enc.size());
-            return r;
-        }
+            return inline_ref();
         return NodeRef::of_hash(write(node.kind));
     }
 
@@ -246,6 +241,15 @@ private:
         return h;
     }
 
+    /// The node just encoded (m_enc, < 32 bytes) as an inline ref.
+    NodeRef inline_ref() const noexcept
+    {
+        NodeRef r;
+        std::copy(m_enc.begin(), m_enc.end(), r.bytes.begin());
+        r.size = static_cast<uint8_t>(m_enc.size());
+        return r;
+    }
+
     void put_node(const Hash& h, ByteView rlp, NodeKind kind)
     {
         m_batch.put(Column::kTrieNodes, h, rlp);
@@ -287,10 +291,7 @@ private:
         encode_node(node, m_enc);
         if (m_enc.size() < 32)
         {
-            NodeRef r;
-            std::copy(m_enc.begin(), m_enc.end(), r.bytes.begin());
-            r.size = static_cast<uint8_t>(m_enc.size());
-            branch.children[g] = r;
+            branch.children[g] = inline_ref();
             return;
         }
         staged.children.push_back({static_cast<uint8_t>(g), node.kind,
