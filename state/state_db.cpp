@@ -1,5 +1,7 @@
 #include "state_db.hpp"
 
+#include "forwarding_store.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -142,10 +144,10 @@ private:
 /// The store as the tries see it: the trie nodes of the last commit, while its node write is
 /// in flight, then the store. Content-addressed nodes are never stale, so serving them from
 /// memory changes no answer; only reads of Column::kTrieNodes look here.
-class StateDb::NodeOverlay final : public KvStore
+class StateDb::NodeOverlay final : public ForwardingStore
 {
 public:
-    explicit NodeOverlay(KvStore& inner) noexcept : m_inner{inner} {}
+    explicit NodeOverlay(KvStore& inner) noexcept : ForwardingStore{inner} {}
 
     void publish(std::shared_ptr<const PendingNodes> nodes)
     {
@@ -171,24 +173,10 @@ public:
             if (pending && pending->find(key, out))
                 return true;
         }
-        return m_inner.get(c, key, out);
+        return ForwardingStore::get(c, key, out);
     }
-    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
-    {
-        return m_inner.write(batch, sync);
-    }
-    void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
-    {
-        m_inner.scan(c, prefix, from, visit);
-    }
-    Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override
-    {
-        return m_inner.delete_range(c, begin, end);
-    }
-    uint64_t approximate_size(Column c) const override { return m_inner.approximate_size(c); }
 
 private:
-    KvStore& m_inner;
     mutable std::mutex m_mutex;
     std::shared_ptr<const PendingNodes> m_pending;
 };

@@ -39,19 +39,11 @@ bool only_nodes(const WriteBatch& batch)
     return !batch.empty();
 }
 
-/// The memory a wrapper forwards to, built before the forwarding base.
-struct Memory
-{
-    MemoryStore memory;
-};
-
 /// A store whose node writes (batches of trie nodes alone: StateDb::commit's second write) can
 /// be lost (a kill before they land), failed, or held until released.
-class NodeWriteControl final : private Memory, public test::ForwardingStore
+class NodeWriteControl final : public test::MemoryForwardingStore
 {
 public:
-    NodeWriteControl() : test::ForwardingStore{memory} {}
-
     Result<void, KvError> write(const WriteBatch& batch, bool sync) override
     {
         if (only_nodes(batch))
@@ -63,7 +55,7 @@ public:
             if (fail)
                 return unexpected(KvError{"disk full"});
         }
-        return test::ForwardingStore::write(batch, sync);
+        return MemoryForwardingStore::write(batch, sync);
     }
     void release()
     {
@@ -73,7 +65,6 @@ public:
         }
         m_released.notify_all();
     }
-    MemoryStore& inner() noexcept { return memory; }
 
     // Set while no node write is in flight (after wait_for_nodes), before the commit whose
     // node write they affect.

@@ -26,18 +26,11 @@ Address addr_of(uint64_t i)
     return test::tagged_identity(i, 0xcc);
 }
 
-struct Memory
-{
-    MemoryStore memory;
-};
-
 /// A store whose flat-state writes (StateDb::commit's block batch) can be held until released,
 /// or failed.
-class HeldWrites final : private Memory, public test::ForwardingStore
+class HeldWrites final : public test::MemoryForwardingStore
 {
 public:
-    HeldWrites() : test::ForwardingStore{memory} {}
-
     Result<void, KvError> write(const WriteBatch& batch, bool sync) override
     {
         bool flat = false;
@@ -53,7 +46,7 @@ public:
             if (fail)
                 return unexpected(KvError{"disk full"});
         }
-        return test::ForwardingStore::write(batch, sync);
+        return MemoryForwardingStore::write(batch, sync);
     }
     void wait_entered()
     {

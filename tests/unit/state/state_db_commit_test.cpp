@@ -24,25 +24,17 @@ Address addr_of(uint64_t i)
     return test::tagged_identity(i, 0xbb);
 }
 
-/// The memory a CountingStore forwards to, built before the forwarding base.
-struct CountedMemory
-{
-    MemoryStore memory;
-};
-
 /// A KvStore that counts trie-node and flat-state reads.
-class CountingStore final : private CountedMemory, public test::ForwardingStore
+class CountingStore final : public test::MemoryForwardingStore
 {
 public:
-    CountingStore() : test::ForwardingStore{memory} {}
-
     bool get(Column c, ByteView key, Bytes& out) const override
     {
         if (c == Column::kTrieNodes)
             ++node_reads;
         if (c == Column::kState)
             ++state_reads;
-        return test::ForwardingStore::get(c, key, out);
+        return MemoryForwardingStore::get(c, key, out);
     }
 
     mutable std::atomic<size_t> node_reads{0};
