@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -95,8 +96,8 @@ Bytes splice_undo(Bytes main,
 /// A block's trie nodes on their way to the store, indexed by hash for reads meanwhile.
 struct PendingNodes
 {
-    WriteBatch nodes;            ///< Column::kTrieNodes puts
-    std::vector<uint32_t> cells; ///< open addressing, linear probing: op index + 1 (0: free)
+    WriteBatch nodes;             ///< Column::kTrieNodes puts
+    std::vector<uint32_t> cells;  ///< open addressing, linear probing: op index + 1 (0: free)
 
     explicit PendingNodes(WriteBatch batch) : nodes{std::move(batch)}
     {
@@ -477,94 +478,130 @@ Result<bool, KvError> StateDb::repair_head_nodes(uint64_t block,
     Bytes probe;
     if (root == txtypes::kEmptyRootHash || m_nodes_view->get(Column::kTrieNodes, root, probe))
         return false;
-    const std::string what = "trie nodes of block " + std::to_string(block);
-    const auto key = undo_key(block);
-    Bytes record;
-    if (!m_kv.get(Column::kUndo, {key.data(), key.size()}, record))
-        return unexpected(KvError{what + " missing and no undo record to rebuild them from"});
-    // The record as writes: each account key with its old record, then its slots' keys.
-    WriteBatch old;
-    if (auto added = add_undo_writes(old, record); !added)
-        return unexpected(KvError{what + ": " + added.error().message});
-
-    struct Touched
-    {
-        ByteView akey;
-        std::optional<Account> old;
-        std::vector<TrieUpdate> slots;
-    };
-    std::vector<Touched> touched;
-    Bytes value;
-    for (const WriteBatch::Op& op : old.ops())
-    {
-        const ByteView k = op.key;
-        if (k.size() == kAccountKeySize)
-        {
-            Touched t{k, std::nullopt, {}};
-            if (!op.is_delete)
-            {
-                auto a = decode_account(op.value);
-                if (!a)
-                    return unexpected(KvError{what + ": a malformed old account record"});
-                t.old = *a;
-            }
-            touched.push_back(std::move(t));
-            continue;
-        }
-        if (touched.empty() || k.substr(0, kAccountKeySize) != touched.back().akey)
-            return unexpected(KvError{what + ": a slot outside its account's group"});
-        // The slot as the trie keys it (EVM: 32 bytes; WASM: a u64, zero-extended).
-        TrieUpdate u;
-        u.key = keccak256(trie_slot(from_be_bytes(k.substr(kAccountKeySize))));
-        if (m_kv.get(Column::kState, k, value))
-            rlp::encode(u.value, ByteView{value});
-        touched.back().slots.push_back(std::move(u));
-    }
-
-    // Each storage trie from the parent's storage root, then the account trie from the
-    // parent's root, with the values the flat state holds now (the block's). Only nodes
-    // are written: the block's flat state, records and refs are already there.
     WriteBatch nodes;
+    if (auto rebuilt = rebuild_nodes(block - 1, parent_root, block, root, nodes); !rebuilt)
+        return unexpected(rebuilt.error());
+    if (auto w = m_kv.write(nodes, true); !w)
+        return unexpected(
+            KvError{"trie nodes of block " + std::to_string(block) + ": " + w.error().message});
+    return true;
+}
+
+Result<void, KvError> StateDb::rebuild_nodes(uint64_t from,
+                                             const Hash& from_root,
+                                             uint64_t to,
+                                             const Hash& to_root,
+                                             WriteBatch& nodes) const
+{
+    const std::string what = "trie nodes of block " + std::to_string(to);
+    if (from == to)
+    {
+        if (from_root != to_root)
+            return unexpected(KvError{what + ": two roots for one block"});
+        return {};
+    }
+    const uint64_t lo = std::min(from, to);
+    const uint64_t hi = std::max(from, to);
+    const bool forward = to > from;  // the flat state is at `hi` either way
+
+    // Every key blocks lo+1..hi wrote, with its value at `lo`: each record's old values,
+    // newest block first, so the oldest block's (the value before it) is what stays.
+    std::map<Bytes, std::optional<Bytes>, std::less<>> at_lo;
+    for (uint64_t n = hi; n > lo; --n)
+    {
+        const auto key = undo_key(n);
+        Bytes record;
+        if (!m_kv.get(Column::kUndo, {key.data(), key.size()}, record))
+            return unexpected(KvError{what + " missing and no undo record of block " +
+                                      std::to_string(n) + " to rebuild them from"});
+        WriteBatch old;
+        if (auto added = add_undo_writes(old, record); !added)
+            return unexpected(
+                KvError{what + ": block " + std::to_string(n) + ": " + added.error().message});
+        for (const WriteBatch::Op& op : old.ops())
+        {
+            std::optional<Bytes> v;
+            if (!op.is_delete)
+                v = op.value;
+            at_lo.insert_or_assign(op.key, std::move(v));
+        }
+    }
+    // A key's value at `hi`: the flat state's.
+    Bytes flat;
+    const auto at_hi = [&](ByteView k) -> std::optional<Bytes> {
+        if (!m_kv.get(Column::kState, k, flat))
+            return std::nullopt;
+        return flat;
+    };
+    const auto decode =
+        [&](const std::optional<Bytes>& v) -> Result<std::optional<Account>, KvError> {
+        if (!v)
+            return std::optional<Account>{};
+        auto a = decode_account(*v);
+        if (!a)
+            return unexpected(KvError{what + ": a malformed account record"});
+        return std::optional<Account>{*a};
+    };
+
+    // The map is sorted, so each account key comes right before its slots' keys (which
+    // extend it). Storage tries first (from the account's storage root in the `from` state),
+    // then the account trie from `from_root`, with the values of the `to` state.
     Trie trie{*m_nodes_view, m_cache.get()};
     std::vector<TrieUpdate> accounts;
-    accounts.reserve(touched.size());
-    for (Touched& t : touched)
+    for (auto it = at_lo.begin(); it != at_lo.end();)
     {
+        const ByteView akey = it->first;
+        if (akey.size() != kAccountKeySize)
+            return unexpected(KvError{what + ": a slot outside its account's group"});
+        std::optional<Bytes> to_record = forward ? at_hi(akey) : it->second;
+        auto base = decode(forward ? it->second : at_hi(akey));
+        if (!base)
+            return unexpected(base.error());
+        auto target = decode(to_record);
+        if (!target)
+            return unexpected(target.error());
+        std::vector<TrieUpdate> slots;
+        for (++it; it != at_lo.end() && it->first.size() > kAccountKeySize &&
+                   ByteView{it->first}.substr(0, kAccountKeySize) == akey;
+             ++it)
+        {
+            const ByteView k = it->first;
+            // The slot as the trie keys it (EVM: 32 bytes; WASM: a u64, zero-extended).
+            TrieUpdate u;
+            u.key = keccak256(trie_slot(from_be_bytes(k.substr(kAccountKeySize))));
+            const std::optional<Bytes> v = forward ? at_hi(k) : it->second;
+            if (v)
+                rlp::encode(u.value, ByteView{*v});
+            slots.push_back(std::move(u));
+        }
+        if (*target && !slots.empty())
+        {
+            sort_unique(slots);
+            const Hash base_root = *base ? (*base)->storage_root : txtypes::kEmptyRootHash;
+            auto storage = trie.apply(base_root, slots, nodes);
+            if (!storage)
+                return unexpected(KvError{what + ": " + storage.error().message});
+            if (*storage != (*target)->storage_root)
+                return unexpected(KvError{what + ": a storage root rebuilt as " +
+                                          to_0x_hex(*storage) + ", the account says " +
+                                          to_0x_hex((*target)->storage_root)});
+        }
         Address identity;
-        std::memcpy(identity.bytes.data(), t.akey.data() + 1, identity.bytes.size());
+        std::memcpy(identity.bytes.data(), akey.data() + 1, identity.bytes.size());
         TrieUpdate u;
         u.key = keccak256(identity);
-        if (m_kv.get(Column::kState, t.akey, value))
-        {
-            auto now = decode_account(value);
-            if (!now)
-                return unexpected(KvError{what + ": a malformed account record"});
-            if (!t.slots.empty())
-            {
-                sort_unique(t.slots);
-                const Hash base = t.old ? t.old->storage_root : txtypes::kEmptyRootHash;
-                auto storage = trie.apply(base, t.slots, nodes);
-                if (!storage)
-                    return unexpected(KvError{what + ": " + storage.error().message});
-                if (*storage != now->storage_root)
-                    return unexpected(KvError{what + ": a storage root rebuilt as " +
-                                              to_0x_hex(*storage) + ", the account says " +
-                                              to_0x_hex(now->storage_root)});
-            }
-            u.value = value;
-        }
+        if (to_record)
+            u.value = std::move(*to_record);
         accounts.push_back(std::move(u));
     }
     sort_unique(accounts);
-    auto rebuilt = trie.apply(parent_root, accounts, nodes);
+    auto rebuilt = trie.apply(from_root, accounts, nodes);
     if (!rebuilt)
         return unexpected(KvError{what + ": " + rebuilt.error().message});
-    if (*rebuilt != root)
+    if (*rebuilt != to_root)
         return unexpected(KvError{what + ": the state root rebuilt as " + to_0x_hex(*rebuilt) +
-                                  ", the block says " + to_0x_hex(root)});
-    if (auto w = m_kv.write(nodes, true); !w)
-        return unexpected(KvError{what + ": " + w.error().message});
-    return true;
+                                  ", the block says " + to_0x_hex(to_root)});
+    return {};
 }
 
 void StateDb::drop_cache() noexcept

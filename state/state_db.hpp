@@ -112,6 +112,18 @@ public:
                                             const Hash& parent_root,
                                             const Hash& root);
 
+    /// Adds to `nodes` the trie nodes of the state at block `to` (root `to_root`), rebuilt
+    /// from the state at block `from` (root `from_root`, whose nodes must be readable), the
+    /// undo records of the blocks between (Column::kUndo) and the flat state, which must be at
+    /// the higher of the two blocks. Forward (`to` > `from`): a restart's repair of nodes lost
+    /// to a crash. Backward: a rewind's target root, when nodes of it were never stored. An
+    /// error when a record is missing or the rebuilt root is not `to_root`.
+    Result<void, KvError> rebuild_nodes(uint64_t from,
+                                        const Hash& from_root,
+                                        uint64_t to,
+                                        const Hash& to_root,
+                                        WriteBatch& nodes) const;
+
     /// Drops the read cache (after writes that bypassed commit(), e.g. a reorg unwind).
     void drop_cache() noexcept;
 
