@@ -353,13 +353,20 @@ double process_cpu_ms()
 /// reads them (a transfer reads its sender and recipient, SSTORE reads the slot's value for
 /// its gas): the commit then finds the old values in the read cache, as it does in the node.
 /// Without, nothing was read: every old value comes from RocksDB, inside the timed commit.
-void run_block_commit(benchmark::State& state, bool after_execution, bool nodes_in_memory = false)
+void run_block_commit(benchmark::State& state,
+                      bool after_execution,
+                      bool nodes_in_memory = false,
+                      size_t buffer_bytes = 0)
 {
     const auto dir = std::filesystem::temp_directory_path() / "l2bench-commit";
     std::filesystem::remove_all(dir);
     auto kv = std::move(*RocksDbStore::open(dir.string()));
     NodesInMemoryStore in_memory{*kv};
     StateDb db{nodes_in_memory ? static_cast<KvStore&>(in_memory) : *kv};
+    // With a byte bound: the node buffer as execution::Chain sets it (64 blocks or
+    // `buffer_bytes`); without, every block's nodes are written behind it.
+    if (buffer_bytes != 0)
+        db.set_node_buffer(64, buffer_bytes);
     Hash root = txtypes::kEmptyRootHash;
     {
         auto p = db.prepare(genesis_diff(), root);
@@ -397,6 +404,8 @@ void run_block_commit(benchmark::State& state, bool after_execution, bool nodes_
         const auto t0 = std::chrono::steady_clock::now();
         auto p = db.prepare(diff, root);
         const auto t1 = std::chrono::steady_clock::now();
+        if (p)
+            p->block = block;
         if (p)
         {
             for (const WriteBatch::Op& op : p->nodes.ops())
@@ -443,6 +452,8 @@ void run_block_commit(benchmark::State& state, bool after_execution, bool nodes_
     state.counters["flat_writes"] = per_block(flat_writes);
     state.counters["db_ops"] = per_block(ops);
     (void)db.wait_for_nodes();
+    // What reached the store (the node buffer drops nodes replaced inside its window).
+    state.counters["nodes_written"] = per_block(static_cast<double>(db.node_write_stats().nodes));
     // Untimed reads between blocks (after_execution) are in it too: compare like with like.
     state.counters["process_cpu_ms"] = (process_cpu_ms() - cpu_start) / static_cast<double>(block);
     state.counters["state_MB"] =
@@ -462,6 +473,18 @@ void BM_block_commit_after_execution_20k_accounts_20k_slots(benchmark::State& st
     run_block_commit(state, true);
 }
 BENCHMARK(BM_block_commit_after_execution_20k_accounts_20k_slots)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(20);
+
+/// The after-execution block through the node buffer the node uses (execution::Chain: 64
+/// blocks or 64 MiB), and with a larger one: nodes replaced within the window are never written.
+void BM_block_commit_buffered_20k_accounts_20k_slots(benchmark::State& state)
+{
+    run_block_commit(state, true, false, static_cast<size_t>(state.range(0)) << 20);
+}
+BENCHMARK(BM_block_commit_buffered_20k_accounts_20k_slots)
+    ->Arg(64)
+    ->Arg(256)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(20);
 
@@ -491,6 +514,7 @@ void BM_trie_gc_20k_accounts_20k_slots(benchmark::State& state)
         if (!p)
             return false;
         put_undo_record(p->batch, number, p->undo);
+        p->block = number;
         if (!db.commit(*p))
             return false;
         root = p->state_root;

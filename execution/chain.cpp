@@ -17,6 +17,7 @@ Result<std::unique_ptr<Chain>, std::string> Chain::open(state::KvStore& kv, Chai
     std::unique_ptr<Chain> c{new Chain{kv, std::move(spec)}};
     if (archive)
         c->m_state.keep_all_state();
+    c->m_state.set_node_buffer(kNodeBufferBlocks, kNodeBufferBytes);
     auto schema = c->m_blocks.check_schema();
     if (!schema)
         return unexpected(std::string{"database: unsupported schema version"});
@@ -40,6 +41,7 @@ Result<std::unique_ptr<Chain>, std::string> Chain::open(state::KvStore& kv, Chai
         const state::BlockRef ref{0, c->m_genesis.hash};
         for (auto h : {state::Head::kUnsafe, state::Head::kSafe, state::Head::kFinalized})
             c->m_blocks.set_head(prepared.batch, h, ref);
+        prepared.block = 0;
         if (!c->m_state.commit(prepared, /*sync=*/true))
             return unexpected(std::string{"database: writing the genesis block failed"});
         c->m_head = c->m_genesis;
@@ -122,6 +124,7 @@ Result<void, std::string> Chain::append(BuiltBlock& b, std::optional<state::Bloc
     state::WriteBatch& batch = b.state.batch;
     // The undo record before the heads: a block finalized as it is appended drops it again.
     state::put_undo_record(batch, number, b.state.undo);
+    b.state.block = number;
     m_blocks.put_block(batch, b.block, b.hash, b.receipts);
     m_blocks.set_canonical(batch, number, b.hash);
     m_blocks.set_head(batch, state::Head::kUnsafe, {number, b.hash});
@@ -163,15 +166,15 @@ Result<void, std::string> Chain::drop_finalized_undo(state::WriteBatch& batch,
                                                      const state::BlockRef& finalized,
                                                      uint64_t head) const
 {
-    // Only the blocks finalized by this move, and the previous finalized block (its record
-    // stays when it was the head): the older ones' records went when they were. One delete
-    // per block, existing or not (a first move after a long run without finality writes that
-    // many small deletes, once).
-    const auto previous = m_blocks.head(state::Head::kFinalized);
-    if (!previous)
-        return unexpected("database: " + previous.error().message);
-    const uint64_t from = *previous ? std::max<uint64_t>((*previous)->number, 1) : 1;
-    const uint64_t to = std::min(finalized.number, head > 0 ? head - 1 : 0);
+    // The records from the oldest one kept up to the finalized block, but never the head's
+    // nor those above the newest trie checkpoint (a restart rebuilds the nodes of the blocks
+    // since it from their records: StateDb::repair_head_nodes). One delete per block.
+    const auto oldest = state::first_undo_record(m_kv);
+    if (!oldest)
+        return {};
+    const uint64_t from = std::max<uint64_t>(*oldest, 1);
+    const uint64_t to = std::min({finalized.number, head > 0 ? head - 1 : 0,
+                                  m_state.durable_checkpoint()});
     if (to >= from)
         state::delete_undo_records(batch, from, to);
     return {};
@@ -234,6 +237,12 @@ Result<std::vector<txtypes::Block>, std::string> Chain::rewind_to(uint64_t numbe
     for (uint64_t n = top; n > number; --n)
         if (auto undone = m_state.unwind_block(batch, n); !undone)
             return unexpected(target + ": " + undone.error().message);
+    // The target's trie: buffered blocks above it go, and nodes of it the buffer never wrote
+    // are rebuilt (read before the flat state moves).
+    if (auto nodes = m_state.unwind_nodes(batch, top, head().header.state_root, number,
+                                          (**header).state_root);
+        !nodes)
+        return unexpected(target + ": " + nodes.error().message);
     if (auto unset = m_blocks.unset_canonical(batch, number + 1, top); !unset)
         return unexpected("database: " + unset.error().message);
     const state::BlockRef ref{number, **hash};

@@ -30,10 +30,15 @@ public:
     /// Opens the chain in `kv`: a fresh store gets the genesis block of `spec`; an existing one
     /// must hold the same genesis (else an error naming both hashes). `archive`: a fresh store
     /// keeps every state (no trie GC bookkeeping, StateDb::keep_all_state). After a crash that
-    /// came between a block's write and its trie nodes' (StateDb::commit), the head's nodes are
-    /// rebuilt here (repaired_head_nodes()).
+    /// came before the trie nodes of the blocks since the last checkpoint were written
+    /// (StateDb::commit), the head's nodes are rebuilt here (repaired_head_nodes()).
     static Result<std::unique_ptr<Chain>, std::string> open(state::KvStore& kv, ChainSpec spec,
                                                             bool archive = false);
+
+    /// The trie node buffer (StateDb::set_node_buffer): a checkpoint every 64 blocks, or
+    /// sooner once the buffered nodes take 64 MiB (a few blocks of 20k accounts).
+    static constexpr size_t kNodeBufferBlocks = 64;
+    static constexpr size_t kNodeBufferBytes = 64u << 20;
 
     const ChainSpec& spec() const noexcept { return m_spec; }
     state::StateDb& state() noexcept { return m_state; }

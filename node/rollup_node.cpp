@@ -406,9 +406,11 @@ std::string RollupNode::Impl::metrics() const
     {
         const auto nw = chain->state().node_write_stats();
         counter("l2node_trie_node_writes_total",
-                "Blocks whose trie nodes were written behind the block (StateDb::commit).",
+                "Blocks whose trie nodes reached the store in checkpoints (StateDb's node buffer).",
                 nw.blocks);
-        counter("l2node_trie_nodes_written_total", "Trie nodes in those writes.", nw.nodes);
+        counter("l2node_trie_nodes_written_total",
+                "Trie nodes in those writes (nodes replaced inside the buffer's window are not).",
+                nw.nodes);
         counter("l2node_trie_node_write_seconds_total", "Time those writes took.",
                 static_cast<double>(nw.micros) / 1e6);
         gauge("l2node_trie_head_repaired",

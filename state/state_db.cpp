@@ -8,7 +8,9 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <latch>
 #include <map>
+#include <shared_mutex>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -93,85 +95,70 @@ Bytes splice_undo(Bytes main,
     return out;
 }
 
-/// A block's trie nodes on their way to the store, indexed by hash for reads meanwhile.
-struct PendingNodes
+/// The checkpoint record (StateDb::kTrieCheckpointKey): u64be block || root.
+Bytes encode_checkpoint(uint64_t block, const Hash& root)
 {
-    WriteBatch nodes;             ///< Column::kTrieNodes puts
-    std::vector<uint32_t> cells;  ///< open addressing, linear probing: op index + 1 (0: free)
+    Bytes out(8, 0);
+    for (size_t i = 0; i < 8; ++i)
+        out[i] = static_cast<uint8_t>(block >> (56 - 8 * i));
+    out.append(ByteView{root});
+    return out;
+}
 
-    explicit PendingNodes(WriteBatch batch) : nodes{std::move(batch)}
-    {
-        const auto& ops = nodes.ops();
-        size_t size = 16;
-        while (size < ops.size() * 2)
-            size *= 2;
-        cells.assign(size, 0);
-        for (size_t i = 0; i < ops.size(); ++i)
-        {
-            size_t c = home(ops[i].key);
-            while (cells[c] != 0)
-                c = (c + 1) & (cells.size() - 1);
-            cells[c] = static_cast<uint32_t>(i + 1);
-        }
-    }
-
-    bool find(ByteView key, Bytes& out) const
-    {
-        const auto& ops = nodes.ops();
-        for (size_t c = home(key); cells[c] != 0; c = (c + 1) & (cells.size() - 1))
-        {
-            const WriteBatch::Op& op = ops[cells[c] - 1];
-            if (ByteView{op.key} == key)
-            {
-                out.assign(op.value);
-                return true;
-            }
-        }
-        return false;
-    }
-
-private:
-    /// Keys are keccak hashes: their first 8 bytes are as good as any hash of them.
-    size_t home(ByteView key) const noexcept
-    {
-        uint64_t h = 0;
-        std::memcpy(&h, key.data(), std::min<size_t>(key.size(), sizeof h));
-        return static_cast<size_t>(h) & (cells.size() - 1);
-    }
-};
+std::optional<std::pair<uint64_t, Hash>> read_checkpoint(const KvStore& kv)
+{
+    Bytes v;
+    if (!kv.get(Column::kMeta, as_view(StateDb::kTrieCheckpointKey), v) || v.size() != 40)
+        return std::nullopt;
+    uint64_t block = 0;
+    for (size_t i = 0; i < 8; ++i)
+        block = (block << 8) | v[i];
+    Hash root;
+    (void)Hash::from_view(ByteView{v}.substr(8), root);
+    return std::pair{block, root};
+}
 
 }  // namespace
 
-/// The store as the tries see it: the trie nodes of the last commit, while its node write is
-/// in flight, then the store. Content-addressed nodes are never stale, so serving them from
-/// memory changes no answer; only reads of Column::kTrieNodes look here.
+/// The store as the tries see it: the node buffer (the blocks since the last checkpoint), the
+/// checkpoint being written, then the store. Content-addressed nodes are never stale, so
+/// serving them from memory changes no answer; only reads of Column::kTrieNodes look here.
 class StateDb::NodeOverlay final : public ForwardingStore
 {
 public:
     explicit NodeOverlay(KvStore& inner) noexcept : ForwardingStore{inner} {}
 
-    void publish(std::shared_ptr<const PendingNodes> nodes)
+    void set_current(std::shared_ptr<const NodeBuffer> buffer)
     {
         std::lock_guard lock{m_mutex};
-        m_pending = std::move(nodes);
+        m_current = std::move(buffer);
     }
-    void retire(const PendingNodes* nodes)
+    void set_frozen(std::shared_ptr<const NodeBuffer> buffer)
     {
         std::lock_guard lock{m_mutex};
-        if (m_pending.get() == nodes)
-            m_pending.reset();
+        m_frozen = std::move(buffer);
+    }
+    void retire(const NodeBuffer* buffer)
+    {
+        std::lock_guard lock{m_mutex};
+        if (m_frozen.get() == buffer)
+            m_frozen.reset();
     }
 
     bool get(Column c, ByteView key, Bytes& out) const override
     {
         if (c == Column::kTrieNodes)
         {
-            std::shared_ptr<const PendingNodes> pending;
+            std::shared_ptr<const NodeBuffer> current;
+            std::shared_ptr<const NodeBuffer> frozen;
             {
                 std::lock_guard lock{m_mutex};
-                pending = m_pending;
+                current = m_current;
+                frozen = m_frozen;
             }
-            if (pending && pending->find(key, out))
+            if (current && current->find(key, out))
+                return true;
+            if (frozen && frozen->find(key, out))
                 return true;
         }
         return ForwardingStore::get(c, key, out);
@@ -179,14 +166,18 @@ public:
 
 private:
     mutable std::mutex m_mutex;
-    std::shared_ptr<const PendingNodes> m_pending;
+    std::shared_ptr<const NodeBuffer> m_current;
+    std::shared_ptr<const NodeBuffer> m_frozen;
 };
 
-/// One background thread that writes a commit's trie nodes, one block at a time.
+/// One background thread that writes checkpoints: a frozen node buffer's live nodes and the
+/// checkpoint record, in one write.
 class StateDb::NodeWriter
 {
 public:
-    NodeWriter(KvStore& kv, NodeOverlay& overlay) noexcept : m_kv{kv}, m_overlay{overlay} {}
+    NodeWriter(KvStore& kv, NodeOverlay& overlay, uint64_t durable) noexcept
+        : m_kv{kv}, m_overlay{overlay}, m_durable{durable}
+    {}
     ~NodeWriter()
     {
         {
@@ -201,15 +192,15 @@ public:
     NodeWriter(const NodeWriter&) = delete;
     NodeWriter& operator=(const NodeWriter&) = delete;
 
-    /// Hands over a block's nodes; the writer must be idle (wait() returned).
-    void submit(std::shared_ptr<const PendingNodes> nodes)
+    /// Hands over a frozen buffer; the writer must be idle (wait() returned).
+    void submit(std::shared_ptr<const NodeBuffer> buffer)
     {
         {
             std::lock_guard lock{m_mutex};
-            m_job = std::move(nodes);
+            m_job = std::move(buffer);
             if (!m_thread.joinable())
                 m_thread = std::thread{[this] {
-                    // Named for top -H and perf: the block's trie nodes are written here.
+                    // Named for top -H and perf: the blocks' trie nodes are written here.
                     pthread_setname_np(pthread_self(), "l2-trie-write");
                     run();
                 }};
@@ -227,6 +218,18 @@ public:
         return {};
     }
 
+    /// The first failed write's error, without waiting.
+    Result<void, KvError> failed()
+    {
+        std::lock_guard lock{m_mutex};
+        if (m_error)
+            return unexpected(*m_error);
+        return {};
+    }
+
+    uint64_t durable() const noexcept { return m_durable.load(std::memory_order_acquire); }
+    void set_durable(uint64_t block) noexcept { m_durable.store(block, std::memory_order_release); }
+
     StateDb::NodeWriteStats stats() const noexcept
     {
         return {m_blocks.load(std::memory_order_relaxed), m_nodes.load(std::memory_order_relaxed),
@@ -242,19 +245,26 @@ private:
             m_work.wait(lock, [&] { return m_stop || m_job; });
             if (!m_job)
                 return;  // stopping, nothing left
-            const std::shared_ptr<const PendingNodes> job = m_job;
+            const std::shared_ptr<const NodeBuffer> job = m_job;
             lock.unlock();
             const auto start = std::chrono::steady_clock::now();
-            auto written = m_kv.write(job->nodes, false);
+            WriteBatch batch;
+            job->live_nodes(batch);
+            const size_t nodes = batch.size();
+            const uint64_t block = job->last_block();
+            batch.put(Column::kMeta, as_view(StateDb::kTrieCheckpointKey),
+                      encode_checkpoint(block, job->last_root()));
+            auto written = m_kv.write(batch, false);
             if (written)
             {
-                m_blocks.fetch_add(1, std::memory_order_relaxed);
-                m_nodes.fetch_add(job->nodes.size(), std::memory_order_relaxed);
+                m_blocks.fetch_add(job->blocks(), std::memory_order_relaxed);
+                m_nodes.fetch_add(nodes, std::memory_order_relaxed);
                 m_micros.fetch_add(
                     static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - start)
                                               .count()),
                     std::memory_order_relaxed);
+                set_durable(block);
             }
             // Written: reads go to the store again. Failed: the nodes stay readable from
             // memory, and the next commit reports the error.
@@ -273,9 +283,10 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_work;
     std::condition_variable m_idle;
-    std::shared_ptr<const PendingNodes> m_job;
+    std::shared_ptr<const NodeBuffer> m_job;
     std::optional<KvError> m_error;
     bool m_stop = false;
+    std::atomic<uint64_t> m_durable;
     std::atomic<uint64_t> m_blocks{0};
     std::atomic<uint64_t> m_nodes{0};
     std::atomic<uint64_t> m_micros{0};
@@ -285,10 +296,16 @@ private:
 StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
     : m_kv{kv},
       m_nodes_view{std::make_unique<NodeOverlay>(kv)},
-      m_node_writer{std::make_unique<NodeWriter>(kv, *m_nodes_view)},
+      m_node_writer{
+          std::make_unique<NodeWriter>(kv,
+                                       *m_nodes_view,
+                                       read_checkpoint(kv) ? read_checkpoint(kv)->first : 0)},
+      m_buffer{std::make_shared<NodeBuffer>()},
       m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
       m_threads{std::max(1u, threads)}
 {
+    m_nodes_view->set_current(m_buffer);
+    m_has_checkpoint = read_checkpoint(m_kv).has_value();
     // Counted from genesis (the marker), fresh (no node yet: counting starts now), or nodes
     // written by a build that did not count them: those are never collected.
     Bytes marker;
@@ -306,8 +323,33 @@ StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
 }
 StateDb::~StateDb()
 {
-    // The last block's nodes reach the store before the StateDb (and maybe the store) goes.
+    // The buffered blocks' nodes reach the store before the StateDb (and maybe the store)
+    // goes: a clean shutdown leaves nothing to repair. A failed write is repaired at the
+    // next open.
+    (void)wait_for_nodes();
     m_node_writer.reset();
+}
+
+void StateDb::set_node_buffer(size_t max_blocks, size_t max_bytes) noexcept
+{
+    m_buffer_blocks = std::max<size_t>(1, max_blocks);
+    m_buffer_bytes = max_bytes;
+}
+
+uint64_t StateDb::durable_checkpoint() const noexcept
+{
+    return m_node_writer->durable();
+}
+
+void StateDb::checkpoint_buffer()
+{
+    if (m_buffer->empty())
+        return;
+    m_has_checkpoint = true;
+    m_nodes_view->set_frozen(m_buffer);
+    m_node_writer->submit(m_buffer);
+    m_buffer = std::make_shared<NodeBuffer>();
+    m_nodes_view->set_current(m_buffer);
 }
 
 std::optional<Account> StateDb::account(Engine engine, const Address& identity) const
@@ -362,64 +404,93 @@ U256 StateDb::storage(Engine engine, const Address& identity, const U256& slot) 
 
 Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
 {
-    // The previous block's nodes first: only the newest block's may ever be unwritten (what
-    // repair_head_nodes rebuilds), and a failed node write stops the chain here.
-    if (auto w = m_node_writer->wait(); !w)
+    // A failed checkpoint write stops the chain here: no block goes on top of a hole.
+    if (auto w = m_node_writer->failed(); !w)
         return w;
-    std::shared_ptr<PendingNodes> nodes;
-    if (sync && !prepared.nodes.empty())
-    {
-        // Synced: the nodes before the batch that references them, so a synced block is whole.
-        if (auto w = m_kv.write(prepared.nodes, false); !w)
-            return w;
-    }
-    else if (!prepared.nodes.empty())
-    {
-        nodes = std::make_shared<PendingNodes>(std::move(prepared.nodes));
-        m_nodes_view->publish(nodes);
-    }
-    prepared.nodes.clear();
-    const bool deferred = nodes != nullptr;
-
     // Odd generation = a write in flight: readers go to the store and cache nothing (what
-    // they read may predate the write). Meanwhile the cache learns the block's values, on a
-    // helper thread for a large block (~15 ms for 40k keys, overlapping the write): no reader
-    // sees them before the write is done.
+    // they read may predate the write). Meanwhile the cache learns the block's values and the
+    // node buffer takes its nodes, on a helper thread for a large block (~15 ms each for 40k
+    // keys and 90k nodes, overlapping the write): no reader sees the values before the write
+    // is done, and readers of trie nodes wait until the block's are indexed.
     {
         std::lock_guard lock{m_cache_mutex};
         ++m_generation;
     }
-    std::jthread learner;  // joins on every way out
-    if (prepared.cached_accounts.size() + prepared.cached_slots.size() >= kParallelCacheUpdate)
-    {
-        try
-        {
-            learner = std::jthread{[&] { learn(prepared); }};
-        }
-        catch (const std::system_error&)
-        {
-            learn(prepared);  // no thread to spare: the same work, before the write
-        }
-    }
-    else
-        learn(prepared);
     Result<void, KvError> written;
     {
         std::lock_guard write_lock{m_write_mutex};
-        written = m_kv.write(prepared.batch, sync);
+        // A checkpoint after this block waits for the previous one first (one in flight).
+        // A store without a checkpoint gets one at its first block, written before the
+        // block as a synced commit's is (a restart rebuilds from the newest one, so there must
+        // always be one).
+        const bool first = !m_has_checkpoint;
+        const bool checkpoint =
+            sync || first || m_buffer->blocks() + 1 >= m_buffer_blocks ||
+            m_buffer->bytes() + prepared.nodes.approximate_bytes() >= m_buffer_bytes;
+        if (checkpoint)
+            written = m_node_writer->wait();
+        const auto add_nodes = [&](std::unique_lock<std::shared_mutex>* locked) {
+            if (locked != nullptr)
+                m_buffer->add_block_locked(prepared.block, prepared.state_root,
+                                           std::move(prepared.nodes), std::move(prepared.replaced));
+            else
+                m_buffer->add_block(prepared.block, prepared.state_root, std::move(prepared.nodes),
+                                    std::move(prepared.replaced));
+        };
+        std::jthread helper;  // joins on every way out
+        if (written && !sync && !first &&
+            prepared.cached_accounts.size() + prepared.cached_slots.size() >= kParallelCacheUpdate)
+        {
+            try
+            {
+                std::latch locked{1};
+                helper = std::jthread{[&] {
+                    {
+                        auto lock = m_buffer->lock();
+                        locked.count_down();
+                        add_nodes(&lock);
+                    }
+                    learn(prepared);
+                }};
+                // The block's nodes are locked before the block can be read.
+                locked.wait();
+            }
+            catch (const std::system_error&)
+            {
+                // No thread to spare: the same work, before the write (below).
+            }
+        }
+        if (!helper.joinable())
+        {
+            // The block's nodes readable before the block is: a reader that sees the block
+            // finds its trie. A failed write takes them back.
+            add_nodes(nullptr);
+            learn(prepared);
+        }
+        if (written && (sync || first))
+        {
+            // Synced: the checkpoint before the batch that references it, so a synced block
+            // is whole.
+            checkpoint_buffer();
+            written = m_node_writer->wait();
+        }
+        if (written)
+            written = m_kv.write(prepared.batch, sync);
         ++m_ref_writes;
+        if (helper.joinable())
+            helper.join();
+        prepared.nodes.clear();
+        prepared.replaced.clear();
         // Under the write lock: a GC step (which waits for node writes under it) never runs
         // while a node write it has not seen is in flight.
-        if (written && deferred)
-            m_node_writer->submit(nodes);
+        if (!written)
+            m_buffer->drop_newest();
+        else if (checkpoint && !sync && !first)
+            checkpoint_buffer();
     }
-    if (!written && deferred)
-        m_nodes_view->retire(nodes.get());
     // The first block on a fresh store carried the marker: counted from genesis.
     if (written && m_gc_mode == GcMode::kFresh)
         m_gc_mode = GcMode::kOn;
-    if (learner.joinable())
-        learner.join();
     std::lock_guard lock{m_cache_mutex};
     if (!written)
     {
@@ -460,6 +531,10 @@ void StateDb::learn(const PreparedState& prepared)
 
 Result<void, KvError> StateDb::wait_for_nodes()
 {
+    std::lock_guard write_lock{m_write_mutex};
+    if (auto w = m_node_writer->wait(); !w)
+        return w;
+    checkpoint_buffer();
     return m_node_writer->wait();
 }
 
@@ -472,18 +547,45 @@ Result<bool, KvError> StateDb::repair_head_nodes(uint64_t block,
                                                  const Hash& parent_root,
                                                  const Hash& root)
 {
+    std::lock_guard write_lock{m_write_mutex};
     if (auto w = m_node_writer->wait(); !w)
         return unexpected(w.error());
-    // A block's nodes are written in one batch: its root there means all of them are.
+    const auto checkpoint = read_checkpoint(m_kv);
+    // A checkpoint's write holds all its nodes: the head's root there means all of them are.
     Bytes probe;
     if (root == txtypes::kEmptyRootHash || m_nodes_view->get(Column::kTrieNodes, root, probe))
+    {
+        if (!checkpoint || checkpoint->first > block)
+        {
+            // A store from before checkpoints (or one whose checkpoint a failed write left
+            // above the head): the head is one, so a crash from here on can be repaired.
+            WriteBatch mark;
+            mark.put(Column::kMeta, as_view(kTrieCheckpointKey), encode_checkpoint(block, root));
+            if (auto w = m_kv.write(mark, true); !w)
+                return unexpected(w.error());
+            m_node_writer->set_durable(block);
+            m_has_checkpoint = true;
+        }
         return false;
+    }
+    // From the newest checkpoint below the head; a store without one wrote every block's
+    // nodes but maybe the head's.
+    uint64_t from = block - 1;
+    Hash from_root = parent_root;
+    if (checkpoint && checkpoint->first < block)
+    {
+        from = checkpoint->first;
+        from_root = checkpoint->second;
+    }
     WriteBatch nodes;
-    if (auto rebuilt = rebuild_nodes(block - 1, parent_root, block, root, nodes); !rebuilt)
+    if (auto rebuilt = rebuild_nodes(from, from_root, block, root, nodes); !rebuilt)
         return unexpected(rebuilt.error());
+    nodes.put(Column::kMeta, as_view(kTrieCheckpointKey), encode_checkpoint(block, root));
     if (auto w = m_kv.write(nodes, true); !w)
         return unexpected(
             KvError{"trie nodes of block " + std::to_string(block) + ": " + w.error().message});
+    m_node_writer->set_durable(block);
+    m_has_checkpoint = true;
     return true;
 }
 
@@ -632,6 +734,47 @@ Result<void, KvError> StateDb::unwind_block(WriteBatch& batch, uint64_t block_nu
     return {};
 }
 
+Result<void, KvError> StateDb::unwind_nodes(WriteBatch& batch,
+                                            uint64_t head,
+                                            const Hash& head_root,
+                                            uint64_t target,
+                                            const Hash& target_root)
+{
+    std::lock_guard write_lock{m_write_mutex};
+    // The checkpoint in flight lands first: the buffer then holds the blocks above it.
+    if (auto w = m_node_writer->wait(); !w)
+        return w;
+    const uint64_t durable = m_node_writer->durable();
+    if (target >= durable)
+    {
+        // The target's nodes are on disk or in the buffer (it keeps replaced nodes until its
+        // checkpoint): drop the unwound blocks from it.
+        m_unwind_buffer = std::pair{target, false};
+        return {};
+    }
+    // Below the checkpoint: nodes of the target's state that died inside a window were never
+    // written. A root whose node is stored is whole (a checkpoint's write), else rebuild it
+    // from the head's. The rebuild emits the nodes on the paths of the keys the unwound blocks
+    // wrote; the rest of the target's trie is shared with the head's, whose nodes are on disk
+    // or in the buffer. So the buffer goes to disk too, whole: a node a buffered block built
+    // again beside those paths (a leaf split off, merged back, split again) may be the
+    // target's. Nodes only unwound blocks wrote are deleted again by write_unwind's GC plan.
+    Bytes probe;
+    if (target_root != txtypes::kEmptyRootHash &&
+        !m_nodes_view->get(Column::kTrieNodes, target_root, probe))
+    {
+        WriteBatch nodes;
+        if (auto rebuilt = rebuild_nodes(head, head_root, target, target_root, nodes); !rebuilt)
+            return rebuilt;
+        m_buffer->live_nodes(nodes, /*all=*/true);
+        for (const WriteBatch::Op& op : nodes.ops())
+            batch.put(Column::kTrieNodes, op.key, op.value);
+    }
+    batch.put(Column::kMeta, as_view(kTrieCheckpointKey), encode_checkpoint(target, target_root));
+    m_unwind_buffer = std::pair{target, true};
+    return {};
+}
+
 Result<void, KvError> StateDb::write_unwind(const WriteBatch& batch, bool sync)
 {
     // An unwind deletes nodes only the unwound blocks used: never before they are written.
@@ -648,6 +791,19 @@ Result<void, KvError> StateDb::write_unwind(const WriteBatch& batch, bool sync)
         std::lock_guard write_lock{m_write_mutex};
         written = write_with_node_deletes(batch, sync);
         ++m_ref_writes;
+        if (written && m_unwind_buffer)
+        {
+            if (m_unwind_buffer->second)
+            {
+                m_buffer = std::make_shared<NodeBuffer>();
+                m_nodes_view->set_current(m_buffer);
+                m_node_writer->set_durable(m_unwind_buffer->first);
+                m_has_checkpoint = true;
+            }
+            else
+                m_buffer->truncate(m_unwind_buffer->first);
+        }
+        m_unwind_buffer.reset();
     }
     std::lock_guard lock{m_cache_mutex};
     ++m_generation;
@@ -961,6 +1117,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
         for (const StorageJob& j : jobs)
             replaced.insert(replaced.end(), j.replaced.begin(), j.replaced.end());
         add_trie_refs(out, replaced, parent_root == txtypes::kEmptyRootHash);
+        out.replaced = std::move(replaced);
     }
     return out;
 }
@@ -1028,6 +1185,11 @@ Result<TrieGcStats, KvError> StateDb::collect_garbage(uint64_t up_to_block, size
     if (m_gc_mode != GcMode::kOn)
         return stats;
     std::lock_guard gc_lock{m_gc_mutex};
+    // Never past the newest checkpoint (the one in flight landed first): a restart rebuilds
+    // the head from its state, so no node of it may go.
+    if (auto w = m_node_writer->wait(); !w)
+        return unexpected(w.error());
+    up_to_block = std::min(up_to_block, m_node_writer->durable());
     // Each step is planned without the write lock (a commit may go on meanwhile) and written
     // under it if no commit or unwind came in between; else planned again, holding it (a block
     // committed meanwhile may have written a node again, an unwind moved the frontier).

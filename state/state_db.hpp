@@ -12,12 +12,15 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <txtypes/hash.hpp>
 #include <txtypes/result.hpp>
 
 #include "account.hpp"
 #include "kv_store.hpp"
+#include "node_buffer.hpp"
 #include "state_cache.hpp"
 #include "state_diff.hpp"
 #include "trie.hpp"
@@ -41,9 +44,15 @@ struct PreparedState
 {
     Hash state_root;
     WriteBatch batch;  ///< flat state and code; add the block, then commit() once
-    /// The block's new trie nodes (Column::kTrieNodes puts only). commit() writes them after
-    /// `batch`; a crash in between leaves the head's nodes to repair_head_nodes().
+    /// The block's new trie nodes (Column::kTrieNodes puts only). commit() keeps them in its
+    /// node buffer until the next checkpoint; a crash before it leaves them to
+    /// repair_head_nodes().
     WriteBatch nodes;
+    /// The stored nodes the block stopped referencing, one entry per place (empty when the
+    /// store does not count references): nodes of the buffer left with no place die unwritten.
+    std::vector<Hash> replaced;
+    /// The block's number: the caller sets it (a checkpoint records it).
+    uint64_t block = 0;
     /// The block's undo record (undo.hpp): the old value of every flat key the batch writes,
     /// and its trie GC record (`undo.trie_gc`). Not in `batch`: the chain stores both under
     /// the block's number (put_undo_record).
@@ -70,7 +79,23 @@ public:
     /// Block size (accounts + slots) from which commit() fills the read cache on a helper
     /// thread, beside the block's write.
     static constexpr size_t kParallelCacheUpdate = 4096;
+    /// Writes the node buffer and waits (a clean shutdown leaves nothing to repair).
     ~StateDb() override;
+
+    /// The trie node buffer (docs/spec/state.md, "Trie node buffer"): commit() keeps blocks'
+    /// new nodes in memory and writes those still referenced at a checkpoint, every
+    /// `max_blocks` blocks or when the buffer holds `max_bytes`. 1 block (the default) writes
+    /// every block's nodes behind it. Call before the first commit.
+    void set_node_buffer(size_t max_blocks, size_t max_bytes) noexcept;
+
+    /// The newest checkpoint on disk: the blocks above it need their undo records kept
+    /// (repair_head_nodes rebuilds their nodes from them), and trie GC stays at or below it.
+    /// 0 until a store has one (a store written before checkpoints gets one at its head from
+    /// repair_head_nodes, which a node runs at every start).
+    uint64_t durable_checkpoint() const noexcept;
+
+    /// Column::kMeta key of the newest checkpoint: u64be block || state root (32 bytes).
+    static constexpr std::string_view kTrieCheckpointKey = "trie/checkpoint";
 
     std::optional<Account> account(Engine engine, const Address& identity) const override;
     U256 storage(Engine engine, const Address& identity, const U256& slot) const override;
@@ -91,7 +116,8 @@ public:
     /// are written before the batch, both before returning, and the batch is synced.
     Result<void, KvError> commit(PreparedState& prepared, bool sync = false);
 
-    /// Waits until the last commit's trie nodes are written; their write's error, if any.
+    /// Writes the node buffer (a checkpoint at the newest committed block) and waits until
+    /// every committed block's trie nodes are on disk; the first failed write's error.
     Result<void, KvError> wait_for_nodes();
 
     /// The background trie node writes so far (for /metrics).
@@ -104,10 +130,12 @@ public:
     NodeWriteStats node_write_stats() const;
 
     /// After a crash: rebuilds the trie nodes of block `block` (the head: root `root`) when
-    /// they are missing, from its parent's root, its undo record (which keys it wrote, and
-    /// the old account records) and the flat state (their new values). Writes only trie nodes.
-    /// False when nothing was missing; an error when the nodes cannot be rebuilt (no undo
-    /// record) or the rebuilt root differs from `root` (a corrupt database).
+    /// they are missing, from the newest checkpoint (or, in a store without one, the parent's
+    /// root `parent_root`), the undo records of the blocks since (which keys they wrote, and
+    /// the old account records) and the flat state (their new values), and makes the head the
+    /// checkpoint. Writes only trie nodes and the checkpoint. False when nothing was missing;
+    /// an error when the nodes cannot be rebuilt (no undo record) or the rebuilt root differs
+    /// from `root` (a corrupt database).
     Result<bool, KvError> repair_head_nodes(uint64_t block,
                                             const Hash& parent_root,
                                             const Hash& root);
@@ -133,6 +161,17 @@ public:
     /// apply to: unwind several blocks newest first, in one batch. An error (and `batch` to be
     /// dropped) when the record is missing, e.g. written by a build without undo records.
     Result<void, KvError> unwind_block(WriteBatch& batch, uint64_t block_num) const;
+
+    /// The trie side of a rewind from block `head` (root `head_root`) to block `target` (root
+    /// `target_root`), before write_unwind() of the same batch: blocks of the node buffer
+    /// above the target go when that write lands, and a target below the newest checkpoint
+    /// gets the nodes the buffer never wrote (rebuilt backward from the head's, into `batch`,
+    /// with the target as the checkpoint).
+    Result<void, KvError> unwind_nodes(WriteBatch& batch,
+                                       uint64_t head,
+                                       const Hash& head_root,
+                                       uint64_t target,
+                                       const Hash& target_root);
 
     /// Writes a batch that changes the flat state outside prepare()/commit() (a reorg: the
     /// unwind_block writes plus the block store's), then drops the read cache.
@@ -207,6 +246,18 @@ private:
     /// of this StateDb reads through it.
     std::unique_ptr<NodeOverlay> m_nodes_view;
     std::unique_ptr<NodeWriter> m_node_writer;
+    /// The blocks since the last checkpoint (under m_write_mutex; readers go through
+    /// m_nodes_view).
+    std::shared_ptr<NodeBuffer> m_buffer;
+    size_t m_buffer_blocks = 1;
+    bool m_has_checkpoint = false;  ///< one is on disk or on its way (under m_write_mutex)
+    size_t m_buffer_bytes = 64u << 20;
+    /// Hands the buffer to the node writer as a checkpoint and starts an empty one. Under
+    /// m_write_mutex, the writer idle.
+    void checkpoint_buffer();
+    /// What the next write_unwind does to the buffer (set by unwind_nodes): keep the blocks up
+    /// to .first, or drop it whole (.second).
+    std::optional<std::pair<uint64_t, bool>> m_unwind_buffer;
     std::unique_ptr<TrieNodeCache> m_cache;
     std::atomic<GcMode> m_gc_mode{GcMode::kOff};
     /// Serializes the writes that add or delete trie nodes or GC records (commit, write_unwind,

@@ -442,4 +442,19 @@ void delete_undo_records(WriteBatch& batch, uint64_t from, uint64_t to)
     }
 }
 
+std::optional<uint64_t> first_undo_record(const KvStore& kv)
+{
+    std::optional<uint64_t> block;
+    kv.scan(Column::kUndo, {}, {}, [&](ByteView k, ByteView) {
+        if (k.size() != 8)
+            return true;
+        uint64_t n = 0;
+        for (const uint8_t b : k)
+            n = (n << 8) | b;
+        block = n;
+        return false;
+    });
+    return block;
+}
+
 }  // namespace l2::state

@@ -170,4 +170,7 @@ void mark_written_later(const KvStore& kv,
 /// from > to.
 void delete_undo_records(WriteBatch& batch, uint64_t from, uint64_t to);
 
+/// The lowest block with an undo record; nullopt when there is none.
+std::optional<uint64_t> first_undo_record(const KvStore& kv);
+
 }  // namespace l2::state

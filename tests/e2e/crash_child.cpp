@@ -4,10 +4,11 @@
 /// unsafe head (or commits genesis: block 0 over the empty state), then loops: a random
 /// StateDiff (from SEED, the block number and a salt that changes with every rewind),
 /// StateDb::prepare, the block, its undo record and the heads in the SAME batch, one write
-/// without sync (StateDb::commit, whose background write of the block's trie nodes follows:
-/// a kill in between leaves them to StateDb::repair_head_nodes), and only then "acked N" on
-/// stdout. Every tenth block also moves the finalized
-/// head to 6 blocks below it, dropping the undo records it passes, in that batch.
+/// without sync (StateDb::commit, which keeps the block's trie nodes in its node buffer and
+/// writes them at a checkpoint every kNodeBufferBlocks blocks: a kill before it leaves the
+/// nodes of the blocks since the last one to StateDb::repair_head_nodes), and only then
+/// "acked N" on stdout. Every tenth block also moves the finalized head to 6 blocks below it,
+/// dropping the undo records it passes (not those above the checkpoint), in that batch.
 /// Now and then it rewinds 1-4 blocks instead (never below the finalized head), as
 /// execution::Chain::rewind_to does: the undo records of the unwound blocks, their canonical
 /// marks and the unsafe head in one batch; "rewind N" goes out BEFORE that write (from then on
@@ -142,6 +143,7 @@ void announce_rewind(uint64_t block_num)
 constexpr uint64_t kFinalizeEvery = 10;
 constexpr uint64_t kFinalizedLag = 6;
 constexpr uint64_t kMaxRewind = 4;
+constexpr size_t kNodeBufferBlocks = 5;
 constexpr uint64_t kTxsPerBlock = 2;
 constexpr uint64_t kHistoryWindow = 20;
 constexpr uint64_t kPruneBatch = 4;
@@ -238,6 +240,9 @@ int main(int argc, char** argv)
     KvStore& kv = **opened;
     BlockStore blocks{kv};
     StateDb state{kv};
+    // A checkpoint every few blocks, as a node's Chain does every 64: kills land between
+    // checkpoints, and restarts rebuild several blocks' nodes from the records.
+    state.set_node_buffer(kNodeBufferBlocks, 64u << 20);
 
     const auto schema = blocks.check_schema();
     if (!schema)
@@ -282,8 +287,8 @@ int main(int argc, char** argv)
             const auto grand = blocks.header(parent.number - 1, **up);
             if (!grand || !*grand)
                 return fail("parent header", grand ? "absent" : grand.error().message);
-            if (auto r = state.repair_head_nodes(parent.number, (*grand)->state_root,
-                                                 parent.state_root);
+            if (auto r =
+                    state.repair_head_nodes(parent.number, (*grand)->state_root, parent.state_root);
                 !r)
                 return fail("repair head trie nodes", r.error().message);
         }
@@ -317,6 +322,12 @@ int main(int argc, char** argv)
             if (!header || !*header)
                 return fail("rewind target header", header ? "absent" : header.error().message);
             blocks.set_head(batch, Head::kUnsafe, {target, **hash});
+            // As execution::Chain::rewind_to: the target's trie nodes, before the flat state
+            // moves.
+            if (auto u = state.unwind_nodes(batch, parent.number, parent.state_root, target,
+                                            (**header).state_root);
+                !u)
+                return fail("unwind trie nodes", u.error().message);
             announce_rewind(target);
             if (auto w = state.write_unwind(batch); !w)
                 return fail("rewind", w.error().message);
@@ -345,6 +356,7 @@ int main(int argc, char** argv)
         // State + undo record + block + canonical mark + heads: one batch, one write (no sync:
         // a kill -9 is a process crash, which RocksDB's WAL survives).
         put_undo_record(prepared->batch, n, prepared->undo);
+        prepared->block = n;
         blocks.put_block(prepared->batch, block, hash, receipts);
         blocks.set_canonical(prepared->batch, n, hash);
         blocks.set_head(prepared->batch, Head::kUnsafe, {n, hash});
@@ -355,7 +367,11 @@ int main(int argc, char** argv)
             const auto fin_hash = blocks.canonical_hash(new_finalized);
             if (!fin_hash || !*fin_hash)
                 return fail("finalized block", fin_hash ? "absent" : fin_hash.error().message);
-            delete_undo_records(prepared->batch, finalized + 1, new_finalized);
+            // As execution::Chain: never the records above the newest trie checkpoint.
+            const auto oldest = first_undo_record(kv);
+            const uint64_t to = std::min(new_finalized, state.durable_checkpoint());
+            if (oldest && *oldest <= to)
+                delete_undo_records(prepared->batch, std::max<uint64_t>(*oldest, 1), to);
             blocks.set_head(prepared->batch, Head::kFinalized, {new_finalized, **fin_hash});
         }
         if (auto w = state.commit(*prepared); !w)

@@ -130,6 +130,10 @@ struct TestChain
         return b.hash;
     }
 
+    /// Writes the trie node buffer: a checkpoint at the head. Undo records above the newest
+    /// checkpoint stay whatever finality says (a restart rebuilds nodes from them).
+    void checkpoint() { ASSERT_TRUE(chain->state().wait_for_nodes()); }
+
     U256 balance(const Address& a) const
     {
         const auto acc = chain->state().account(state::Engine::kEvm, a);
@@ -154,6 +158,7 @@ TEST(ChainRewind, UnwindsAndRebuildsADifferentBlock)
         txs.push_back(transfer(n - 1, recipient(n), 1000 + n));
         hashes.push_back(t.append({txs.back()}));
     }
+    t.checkpoint();  // the rewind below then rebuilds block 2's nodes, which the buffer dropped
     ASSERT_TRUE(t.chain->set_heads(state::BlockRef{4, hashes[4]}, state::BlockRef{1, hashes[1]}));
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{2, 3, 4, 5}));
 
@@ -223,6 +228,11 @@ TEST(ChainRewind, FinalityDropsUndoRecordsIncrementally)
     for (uint64_t n = 1; n <= 4; ++n)
         hashes.push_back(t.append({transfer(n - 1, recipient(n), n)}));
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{1, 2, 3, 4}));
+    // Above the newest checkpoint (genesis), finality drops nothing; after one at the head it
+    // drops up to the finalized block.
+    ASSERT_TRUE(t.chain->set_heads(std::nullopt, state::BlockRef{2, hashes[2]}));
+    EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{1, 2, 3, 4}));
+    t.checkpoint();
     ASSERT_TRUE(t.chain->set_heads(std::nullopt, state::BlockRef{2, hashes[2]}));
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{3, 4}));
     // A safe-only move and a finalized head that does not move up drop nothing.
@@ -236,12 +246,14 @@ TEST(ChainRewind, FinalityDropsUndoRecordsIncrementally)
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{5}));
     // A block finalized as it is appended keeps its record while it is the head (the record
     // rebuilds the head's trie nodes after a crash, StateDb::repair_head_nodes); the next
-    // block's finality move drops it.
+    // block's finality move drops it (once a checkpoint covers it).
+    t.checkpoint();
     BuiltBlock b = build(*t.chain, {transfer(5, recipient(6), 6)}, t.sender);
     ASSERT_TRUE(t.chain->append(b, state::BlockRef{6, b.hash}, state::BlockRef{6, b.hash}));
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{6}));
     EXPECT_TRUE(t.chain->rewind_to(6));   // the head itself: nothing to do
     EXPECT_FALSE(t.chain->rewind_to(5));  // below finalized
+    t.checkpoint();
     BuiltBlock c = build(*t.chain, {transfer(6, recipient(7), 7)}, t.sender);
     ASSERT_TRUE(t.chain->append(c, state::BlockRef{7, c.hash}, state::BlockRef{7, c.hash}));
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{7}));
@@ -250,6 +262,7 @@ TEST(ChainRewind, FinalityDropsUndoRecordsIncrementally)
     BuiltBlock d = build(*t.chain, {transfer(7, recipient(8), 8)}, t.sender);
     ASSERT_TRUE(t.chain->append(d));
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{7, 8}));
+    t.checkpoint();
     ASSERT_TRUE(t.chain->set_heads(std::nullopt, state::BlockRef{8, d.hash}));
     EXPECT_EQ(undo_blocks(kv), (std::vector<uint64_t>{8}));
 }
@@ -267,6 +280,7 @@ TEST(ChainRewind, ErrorsChangeNothing)
     ASSERT_FALSE(above);
     EXPECT_NE(above.error().find("above the head 4"), std::string::npos) << above.error();
 
+    t.checkpoint();
     ASSERT_TRUE(t.chain->set_heads(std::nullopt, state::BlockRef{2, hashes[2]}));
     auto below = t.chain->rewind_to(1);
     ASSERT_FALSE(below);

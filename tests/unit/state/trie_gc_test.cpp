@@ -209,6 +209,7 @@ public:
         ASSERT_TRUE(p) << "block " << n << ": " << p.error().message;
         ASSERT_FALSE(p->undo.trie_gc.empty());
         put_undo_record(p->batch, n, p->undo);
+        p->block = n;
         ASSERT_TRUE(m_db->commit(*p));
         m_roots.push_back(p->state_root);
     }
@@ -415,6 +416,7 @@ TEST(TrieGc, SharedStorageTrieSurvivesOneOwner)
     auto p1 = db.prepare(d1, txtypes::kEmptyRootHash);
     ASSERT_TRUE(p1);
     put_undo_record(p1->batch, 1, p1->undo);
+    p1->block = 1;
     ASSERT_TRUE(db.commit(*p1));
     const auto a0 = db.account(Engine::kEvm, identity(0));
     ASSERT_TRUE(a0);
@@ -427,6 +429,7 @@ TEST(TrieGc, SharedStorageTrieSurvivesOneOwner)
     auto p2 = db.prepare(d2, p1->state_root);
     ASSERT_TRUE(p2);
     put_undo_record(p2->batch, 2, p2->undo);
+    p2->block = 2;
     ASSERT_TRUE(db.commit(*p2));
     auto s = db.collect_garbage(2, 10);
     ASSERT_TRUE(s);
@@ -447,6 +450,7 @@ TEST(TrieGc, SharedStorageTrieSurvivesOneOwner)
     auto p3 = db.prepare(d3, p2->state_root);
     ASSERT_TRUE(p3);
     put_undo_record(p3->batch, 3, p3->undo);
+    p3->block = 3;
     ASSERT_TRUE(db.commit(*p3));
     ASSERT_TRUE(db.collect_garbage(3, 10));
     EXPECT_EQ(kv.count(Column::kTrieNodes), 0u);
@@ -573,6 +577,7 @@ TEST(TrieGc, DatabaseWithoutCountsNeverCollects)
     ASSERT_TRUE(p);
     EXPECT_TRUE(p->undo.trie_gc.empty());
     put_undo_record(p->batch, 1, p->undo);
+    p->block = 1;
     ASSERT_TRUE(db.commit(*p));
     EXPECT_EQ(kv.count(Column::kTrieRefs), 0u);
     EXPECT_EQ(kv.count(Column::kTrieGc), 0u);

@@ -185,6 +185,7 @@ public:
         ASSERT_TRUE(p) << p.error().message;
         ASSERT_EQ(p->undo.front(), kUndoRecordVersion);
         put_undo_record(p->batch, n, p->undo);
+        p->block = n;
         ASSERT_TRUE(m_db->commit(*p));
         m_snapshots.push_back({p->state_root, dump_state(*m_kv)});
         if (check_scratch)

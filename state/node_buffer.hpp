@@ -1,0 +1,96 @@
+#pragma once
+/// The trie nodes of the blocks since the last checkpoint, held in memory (docs/spec/state.md,
+/// "Trie node buffer"). Each node counts its places: +1 for every put of a block, -1 for every
+/// replaced entry of a later block that names it. At a checkpoint only the nodes with a place
+/// left are written; the others died inside the window and never reach the store. Nodes are
+/// content-addressed, so a node read from here is the node the store would hold.
+
+#include <cstdint>
+#include <mutex>
+#include <shared_mutex>
+#include <vector>
+
+#include <txtypes/bytes.hpp>
+#include <txtypes/hash.hpp>
+
+#include "kv_store.hpp"
+
+namespace l2::state {
+
+class NodeBuffer
+{
+public:
+    /// Adds block `number`'s new nodes (Column::kTrieNodes puts) and the nodes it stopped
+    /// referencing (one entry per place lost; those not held here are on disk: ignored).
+    void add_block(uint64_t number, const Hash& root, WriteBatch nodes, std::vector<Hash> replaced);
+
+    /// add_block in two steps, for a thread that takes the lock first (readers of nodes then
+    /// wait for the block) and indexes it while another thread goes on.
+    std::unique_lock<std::shared_mutex> lock() { return std::unique_lock{m_mutex}; }
+    void add_block_locked(uint64_t number,
+                          const Hash& root,
+                          WriteBatch nodes,
+                          std::vector<Hash> replaced);
+
+    /// Copies node `key`'s RLP into `out`; false when not held. Any thread.
+    bool find(ByteView key, Bytes& out) const;
+
+    /// Puts every node with a place left into `out`: the checkpoint's write. With `all`, every
+    /// node held, dead or alive (a rewind below the checkpoint: see StateDb::unwind_nodes).
+    void live_nodes(WriteBatch& out, bool all = false) const;
+
+    /// Drops the blocks above `number` (a rewind), counting the rest again.
+    void truncate(uint64_t number);
+    /// Drops the newest block (its write failed).
+    void drop_newest();
+
+    bool empty() const;
+    size_t blocks() const;
+    /// The RLP and keys held, plus a per-node overhead: what the buffer costs in memory.
+    size_t bytes() const;
+    /// The newest block held and its state root (empty() must be false).
+    uint64_t last_block() const;
+    Hash last_root() const;
+
+private:
+    struct Block
+    {
+        uint64_t number = 0;
+        Hash root;
+        WriteBatch nodes;
+        std::vector<Hash> replaced;
+    };
+    /// An index cell: the node's first 8 bytes (its home, and a cheap compare), its first put
+    /// (block index + 1, 0: free; op index) and its places (may drop to 0 or below: see
+    /// add_block).
+    struct Cell
+    {
+        uint64_t tag = 0;
+        uint32_t block = 0;
+        uint32_t op = 0;
+        int64_t places = 0;
+    };
+    static constexpr size_t kNodeOverhead = 96;
+
+    /// Under the unique lock.
+    void index_block(size_t b);
+    void reindex();
+    /// A table twice the size, the cells moved by their tags (no key read).
+    void grow(size_t min_cells);
+    /// Keeps the oldest `keep` blocks.
+    void keep_blocks(size_t keep);
+    const WriteBatch::Op& op_of(const Cell& c) const noexcept;
+    static uint64_t tag_of(ByteView key) noexcept;
+    /// The cell holding `key`, or the free cell where it would go.
+    size_t probe(ByteView key, uint64_t tag) const noexcept;
+    size_t probe(ByteView key) const noexcept { return probe(key, tag_of(key)); }
+    void prefetch(ByteView key) const noexcept;
+
+    mutable std::shared_mutex m_mutex;
+    std::vector<Block> m_blocks;
+    std::vector<Cell> m_cells;
+    size_t m_used = 0;
+    size_t m_bytes = 0;
+};
+
+}  // namespace l2::state
