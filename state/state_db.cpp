@@ -138,13 +138,6 @@ public:
         std::lock_guard lock{m_mutex};
         m_frozen = std::move(buffer);
     }
-    void retire(const NodeBuffer* buffer)
-    {
-        std::lock_guard lock{m_mutex};
-        if (m_frozen.get() == buffer)
-            m_frozen.reset();
-    }
-
     bool get(Column c, ByteView key, Bytes& out) const override
     {
         if (c == Column::kTrieNodes)
@@ -175,9 +168,7 @@ private:
 class StateDb::NodeWriter
 {
 public:
-    NodeWriter(KvStore& kv, NodeOverlay& overlay, uint64_t durable) noexcept
-        : m_kv{kv}, m_overlay{overlay}, m_durable{durable}
-    {}
+    NodeWriter(KvStore& kv, uint64_t durable) noexcept : m_kv{kv}, m_durable{durable} {}
     ~NodeWriter()
     {
         {
@@ -266,10 +257,10 @@ private:
                     std::memory_order_relaxed);
                 set_durable(block);
             }
-            // Written: reads go to the store again. Failed: the nodes stay readable from
-            // memory, and the next commit reports the error.
-            if (written)
-                m_overlay.retire(job.get());
+            // Written or not, the buffer stays readable until the next checkpoint replaces it:
+            // the states of its blocks, whose replaced nodes it never wrote, stay queryable
+            // (eth_getProof, eth_getBalance at a recent block), and a failed write's nodes stay
+            // in memory while the next commit reports the error.
             lock.lock();
             if (!written && !m_error)
                 m_error = KvError{"trie node write failed: " + written.error().message};
@@ -279,7 +270,6 @@ private:
     }
 
     KvStore& m_kv;
-    NodeOverlay& m_overlay;
     std::mutex m_mutex;
     std::condition_variable m_work;
     std::condition_variable m_idle;
@@ -297,9 +287,7 @@ StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
     : m_kv{kv},
       m_nodes_view{std::make_unique<NodeOverlay>(kv)},
       m_node_writer{
-          std::make_unique<NodeWriter>(kv,
-                                       *m_nodes_view,
-                                       read_checkpoint(kv) ? read_checkpoint(kv)->first : 0)},
+          std::make_unique<NodeWriter>(kv, read_checkpoint(kv) ? read_checkpoint(kv)->first : 0)},
       m_buffer{std::make_shared<NodeBuffer>()},
       m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
       m_threads{std::max(1u, threads)}
@@ -553,7 +541,7 @@ Result<bool, KvError> StateDb::repair_head_nodes(uint64_t block,
     const auto checkpoint = read_checkpoint(m_kv);
     // A checkpoint's write holds all its nodes: the head's root there means all of them are.
     Bytes probe;
-    if (root == txtypes::kEmptyRootHash || m_nodes_view->get(Column::kTrieNodes, root, probe))
+    if (root == txtypes::kEmptyRootHash || m_kv.get(Column::kTrieNodes, root, probe))
     {
         if (!checkpoint || checkpoint->first > block)
         {
@@ -760,8 +748,7 @@ Result<void, KvError> StateDb::unwind_nodes(WriteBatch& batch,
     // again beside those paths (a leaf split off, merged back, split again) may be the
     // target's. Nodes only unwound blocks wrote are deleted again by write_unwind's GC plan.
     Bytes probe;
-    if (target_root != txtypes::kEmptyRootHash &&
-        !m_nodes_view->get(Column::kTrieNodes, target_root, probe))
+    if (target_root != txtypes::kEmptyRootHash && !m_kv.get(Column::kTrieNodes, target_root, probe))
     {
         WriteBatch nodes;
         if (auto rebuilt = rebuild_nodes(head, head_root, target, target_root, nodes); !rebuilt)

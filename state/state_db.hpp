@@ -2,8 +2,9 @@
 /// The state over one KvStore: flat reads (never walking the trie) and the per-block commit that
 /// turns a StateDiff into flat-KV writes, trie nodes and the new state root. The flat writes go
 /// in a WriteBatch the caller completes with the block and heads and writes once (atomic); the
-/// block's new trie nodes go in a second batch that commit() writes after it, off the caller's
-/// path (docs/spec/state.md, "Deferred trie node write").
+/// block's new trie nodes go in a second batch that commit() keeps in its node buffer and writes
+/// at a checkpoint, off the caller's path, without the nodes replaced meanwhile
+/// (docs/spec/state.md, "Trie node buffer and checkpoints").
 
 #include <atomic>
 #include <memory>
