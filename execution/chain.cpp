@@ -237,12 +237,6 @@ Result<std::vector<txtypes::Block>, std::string> Chain::rewind_to(uint64_t numbe
     for (uint64_t n = top; n > number; --n)
         if (auto undone = m_state.unwind_block(batch, n); !undone)
             return unexpected(target + ": " + undone.error().message);
-    // The target's trie: buffered blocks above it go, and nodes of it the buffer never wrote
-    // are rebuilt (read before the flat state moves).
-    if (auto nodes = m_state.unwind_nodes(batch, top, head().header.state_root, number,
-                                          (**header).state_root);
-        !nodes)
-        return unexpected(target + ": " + nodes.error().message);
     if (auto unset = m_blocks.unset_canonical(batch, number + 1, top); !unset)
         return unexpected("database: " + unset.error().message);
     const state::BlockRef ref{number, **hash};
@@ -252,6 +246,13 @@ Result<std::vector<txtypes::Block>, std::string> Chain::rewind_to(uint64_t numbe
         return unexpected("database: " + safe.error().message);
     if (*safe && (*safe)->number > number)
         m_blocks.set_head(batch, state::Head::kSafe, ref);
+    // The target's trie: buffered blocks above it go, and nodes of it the buffer never wrote
+    // are rebuilt (read before the flat state moves). Right before write_unwind, which
+    // applies what unwind_nodes decided.
+    if (auto nodes = m_state.unwind_nodes(batch, top, head().header.state_root, number,
+                                          (**header).state_root);
+        !nodes)
+        return unexpected(target + ": " + nodes.error().message);
     if (auto written = m_state.write_unwind(batch); !written)
         return unexpected("database: rewind write failed: " + written.error().message);
     std::lock_guard head_lock{m_head_mutex};

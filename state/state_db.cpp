@@ -98,9 +98,8 @@ Bytes splice_undo(Bytes main,
 /// The checkpoint record (StateDb::kTrieCheckpointKey): u64be block || root.
 Bytes encode_checkpoint(uint64_t block, const Hash& root)
 {
-    Bytes out(8, 0);
-    for (size_t i = 0; i < 8; ++i)
-        out[i] = static_cast<uint8_t>(block >> (56 - 8 * i));
+    const auto number = undo_key(block);  // u64be, as every per-block key
+    Bytes out{number.data(), number.size()};
     out.append(ByteView{root});
     return out;
 }
@@ -425,23 +424,23 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
                 m_buffer->add_block(prepared.block, prepared.state_root, std::move(prepared.nodes),
                                     std::move(prepared.replaced));
         };
-        std::jthread helper;  // joins on every way out
+        std::latch buffer_locked{1};  // outlives the helper, which counts it down
+        std::jthread helper;          // joins on every way out
         if (written && !sync && !first &&
             prepared.cached_accounts.size() + prepared.cached_slots.size() >= kParallelCacheUpdate)
         {
             try
             {
-                std::latch locked{1};
                 helper = std::jthread{[&] {
                     {
                         auto lock = m_buffer->lock();
-                        locked.count_down();
+                        buffer_locked.count_down();
                         add_nodes(&lock);
                     }
                     learn(prepared);
                 }};
                 // The block's nodes are locked before the block can be read.
-                locked.wait();
+                buffer_locked.wait();
             }
             catch (const std::system_error&)
             {

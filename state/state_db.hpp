@@ -167,7 +167,8 @@ public:
     /// `target_root`), before write_unwind() of the same batch: blocks of the node buffer
     /// above the target go when that write lands, and a target below the newest checkpoint
     /// gets the nodes the buffer never wrote (rebuilt backward from the head's, into `batch`,
-    /// with the target as the checkpoint).
+    /// with the target as the checkpoint). Call it last, right before write_unwind(), which
+    /// applies its decision to the buffer (an error in between would leave it pending).
     Result<void, KvError> unwind_nodes(WriteBatch& batch,
                                        uint64_t head,
                                        const Hash& head_root,

@@ -345,21 +345,33 @@ TrieGcStats plan_trie_gc(const KvStore& kv,
     return stats;
 }
 
-std::optional<uint64_t> first_trie_gc_record(const KvStore& kv, uint64_t from, Bytes& out)
+namespace {
+
+/// The lowest block >= `from` with a record in column `c` (keys: u64be block numbers), and the
+/// record into `out` when given.
+std::optional<uint64_t> first_block_record(const KvStore& kv, Column c, uint64_t from, Bytes* out)
 {
     const auto key = undo_key(from);
     std::optional<uint64_t> block;
-    kv.scan(Column::kTrieGc, {}, {key.data(), key.size()}, [&](ByteView k, ByteView v) {
+    kv.scan(c, {}, {key.data(), key.size()}, [&](ByteView k, ByteView v) {
         if (k.size() != 8)
             return true;
         uint64_t n = 0;
         for (const uint8_t b : k)
             n = (n << 8) | b;
         block = n;
-        out.assign(v);
+        if (out != nullptr)
+            out->assign(v);
         return false;
     });
     return block;
+}
+
+}  // namespace
+
+std::optional<uint64_t> first_trie_gc_record(const KvStore& kv, uint64_t from, Bytes& out)
+{
+    return first_block_record(kv, Column::kTrieGc, from, &out);
 }
 
 bool plan_trie_gc_unwind(const KvStore& kv, const WriteBatch& batch, WriteBatch& out)
@@ -444,17 +456,7 @@ void delete_undo_records(WriteBatch& batch, uint64_t from, uint64_t to)
 
 std::optional<uint64_t> first_undo_record(const KvStore& kv)
 {
-    std::optional<uint64_t> block;
-    kv.scan(Column::kUndo, {}, {}, [&](ByteView k, ByteView) {
-        if (k.size() != 8)
-            return true;
-        uint64_t n = 0;
-        for (const uint8_t b : k)
-            n = (n << 8) | b;
-        block = n;
-        return false;
-    });
-    return block;
+    return first_block_record(kv, Column::kUndo, 0, nullptr);
 }
 
 }  // namespace l2::state
