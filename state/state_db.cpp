@@ -522,7 +522,11 @@ Result<void, KvError> StateDb::wait_for_nodes()
     if (auto w = m_node_writer->wait(); !w)
         return w;
     checkpoint_buffer();
-    return m_node_writer->wait();
+    auto written = m_node_writer->wait();
+    // Everything is on disk: memory keeps no older states (what a restart would see).
+    if (written)
+        m_nodes_view->set_frozen(nullptr);
+    return written;
 }
 
 StateDb::NodeWriteStats StateDb::node_write_stats() const

@@ -118,7 +118,9 @@ public:
     Result<void, KvError> commit(PreparedState& prepared, bool sync = false);
 
     /// Writes the node buffer (a checkpoint at the newest committed block) and waits until
-    /// every committed block's trie nodes are on disk; the first failed write's error.
+    /// every committed block's trie nodes are on disk; the first failed write's error. Then
+    /// no older state is kept in memory either (states of blocks before the head are whole only
+    /// where their nodes are on disk, as after a restart).
     Result<void, KvError> wait_for_nodes();
 
     /// The background trie node writes so far (for /metrics).
