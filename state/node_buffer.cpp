@@ -1,34 +1,35 @@
 #include "node_buffer.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <mutex>
 
 namespace l2::state {
 
-void NodeBuffer::add_block(uint64_t number,
+void NodeBuffer::add_block(const std::unique_lock<std::shared_mutex>& held,
+                           uint64_t number,
                            const Hash& root,
                            WriteBatch nodes,
                            std::vector<Hash> replaced)
 {
-    std::unique_lock lock{m_mutex};
-    add_block_locked(number, root, std::move(nodes), std::move(replaced));
-}
-
-void NodeBuffer::add_block_locked(uint64_t number,
-                                  const Hash& root,
-                                  WriteBatch nodes,
-                                  std::vector<Hash> replaced)
-{
+    assert(held.owns_lock() && held.mutex() == &m_mutex);
+    (void)held;
     m_blocks.push_back({number, root, std::move(nodes), std::move(replaced)});
     const WriteBatch& added = m_blocks.back().nodes;
     // At most half full, so probes stay short.
     if (m_cells.empty() || (m_used + added.size()) * 2 > m_cells.size())
         grow((m_used + added.size()) * 2);
     index_block(m_blocks.size() - 1);
-    for (const WriteBatch::Op& op : added.ops())
-        m_bytes += op.key.size() + op.value.size() + kNodeOverhead;
-    m_bytes += m_blocks.back().replaced.size() * sizeof(Hash);
+    m_bytes += block_bytes(m_blocks.back());
+}
+
+size_t NodeBuffer::block_bytes(const Block& b) noexcept
+{
+    size_t bytes = b.replaced.size() * sizeof(Hash);
+    for (const WriteBatch::Op& op : b.nodes.ops())
+        bytes += op.key.size() + op.value.size() + kNodeOverhead;
+    return bytes;
 }
 
 bool NodeBuffer::find(ByteView key, Bytes& out) const
@@ -83,11 +84,7 @@ void NodeBuffer::keep_blocks(size_t keep)
     m_blocks.resize(keep);
     m_bytes = 0;
     for (const Block& b : m_blocks)
-    {
-        for (const WriteBatch::Op& op : b.nodes.ops())
-            m_bytes += op.key.size() + op.value.size() + kNodeOverhead;
-        m_bytes += b.replaced.size() * sizeof(Hash);
-    }
+        m_bytes += block_bytes(b);
     reindex();
 }
 

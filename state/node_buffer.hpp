@@ -20,17 +20,18 @@ namespace l2::state {
 class NodeBuffer
 {
 public:
+    /// The lock add_block needs: taken first, it makes readers of nodes wait for the block
+    /// (StateDb::commit takes it before the block's write lands, and may index on a helper).
+    std::unique_lock<std::shared_mutex> lock() { return std::unique_lock{m_mutex}; }
+
     /// Adds block `number`'s new nodes (Column::kTrieNodes puts) and the nodes it stopped
     /// referencing (one entry per place lost; those not held here are on disk: ignored).
-    void add_block(uint64_t number, const Hash& root, WriteBatch nodes, std::vector<Hash> replaced);
-
-    /// add_block in two steps, for a thread that takes the lock first (readers of nodes then
-    /// wait for the block) and indexes it while another thread goes on.
-    std::unique_lock<std::shared_mutex> lock() { return std::unique_lock{m_mutex}; }
-    void add_block_locked(uint64_t number,
-                          const Hash& root,
-                          WriteBatch nodes,
-                          std::vector<Hash> replaced);
+    /// `held` is lock()'s.
+    void add_block(const std::unique_lock<std::shared_mutex>& held,
+                   uint64_t number,
+                   const Hash& root,
+                   WriteBatch nodes,
+                   std::vector<Hash> replaced);
 
     /// Copies node `key`'s RLP into `out`; false when not held. Any thread.
     bool find(ByteView key, Bytes& out) const;
@@ -71,6 +72,9 @@ private:
         int64_t places = 0;
     };
     static constexpr size_t kNodeOverhead = 96;
+
+    /// What a block costs in memory (RLP, keys, per-node overhead, its replaced list).
+    static size_t block_bytes(const Block& b) noexcept;
 
     /// Under the unique lock.
     void index_block(size_t b);

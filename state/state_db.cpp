@@ -117,6 +117,13 @@ std::optional<std::pair<uint64_t, Hash>> read_checkpoint(const KvStore& kv)
     return std::pair{block, root};
 }
 
+std::optional<uint64_t> checkpoint_block(const KvStore& kv)
+{
+    if (const auto c = read_checkpoint(kv))
+        return c->first;
+    return std::nullopt;
+}
+
 }  // namespace
 
 /// The store as the tries see it: the node buffer (the blocks since the last checkpoint), the
@@ -167,7 +174,10 @@ private:
 class StateDb::NodeWriter
 {
 public:
-    NodeWriter(KvStore& kv, uint64_t durable) noexcept : m_kv{kv}, m_durable{durable} {}
+    /// `durable`: the store's newest checkpoint, if it has one.
+    NodeWriter(KvStore& kv, std::optional<uint64_t> durable) noexcept
+        : m_kv{kv}, m_durable{durable.value_or(0)}, m_has_durable{durable.has_value()}
+    {}
     ~NodeWriter()
     {
         {
@@ -217,8 +227,14 @@ public:
         return {};
     }
 
+    /// The newest checkpoint on disk (0 while there is none).
     uint64_t durable() const noexcept { return m_durable.load(std::memory_order_acquire); }
-    void set_durable(uint64_t block) noexcept { m_durable.store(block, std::memory_order_release); }
+    bool has_durable() const noexcept { return m_has_durable.load(std::memory_order_acquire); }
+    void set_durable(uint64_t block) noexcept
+    {
+        m_durable.store(block, std::memory_order_release);
+        m_has_durable.store(true, std::memory_order_release);
+    }
 
     StateDb::NodeWriteStats stats() const noexcept
     {
@@ -276,6 +292,7 @@ private:
     std::optional<KvError> m_error;
     bool m_stop = false;
     std::atomic<uint64_t> m_durable;
+    std::atomic<bool> m_has_durable;
     std::atomic<uint64_t> m_blocks{0};
     std::atomic<uint64_t> m_nodes{0};
     std::atomic<uint64_t> m_micros{0};
@@ -285,14 +302,12 @@ private:
 StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
     : m_kv{kv},
       m_nodes_view{std::make_unique<NodeOverlay>(kv)},
-      m_node_writer{
-          std::make_unique<NodeWriter>(kv, read_checkpoint(kv) ? read_checkpoint(kv)->first : 0)},
+      m_node_writer{std::make_unique<NodeWriter>(kv, checkpoint_block(kv))},
       m_buffer{std::make_shared<NodeBuffer>()},
       m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
       m_threads{std::max(1u, threads)}
 {
     m_nodes_view->set_current(m_buffer);
-    m_has_checkpoint = read_checkpoint(m_kv).has_value();
     // Counted from genesis (the marker), fresh (no node yet: counting starts now), or nodes
     // written by a build that did not count them: those are never collected.
     Bytes marker;
@@ -332,7 +347,6 @@ void StateDb::checkpoint_buffer()
 {
     if (m_buffer->empty())
         return;
-    m_has_checkpoint = true;
     m_nodes_view->set_frozen(m_buffer);
     m_node_writer->submit(m_buffer);
     m_buffer = std::make_shared<NodeBuffer>();
@@ -410,19 +424,16 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
         // A store without a checkpoint gets one at its first block, written before the
         // block as a synced commit's is (a restart rebuilds from the newest one, so there must
         // always be one).
-        const bool first = !m_has_checkpoint;
+        const bool first = !m_node_writer->has_durable();
         const bool checkpoint =
             sync || first || m_buffer->blocks() + 1 >= m_buffer_blocks ||
             m_buffer->bytes() + prepared.nodes.approximate_bytes() >= m_buffer_bytes;
         if (checkpoint)
             written = m_node_writer->wait();
-        const auto add_nodes = [&](std::unique_lock<std::shared_mutex>* locked) {
-            if (locked != nullptr)
-                m_buffer->add_block_locked(prepared.block, prepared.state_root,
-                                           std::move(prepared.nodes), std::move(prepared.replaced));
-            else
-                m_buffer->add_block(prepared.block, prepared.state_root, std::move(prepared.nodes),
-                                    std::move(prepared.replaced));
+        // Under the buffer's lock, taken by whichever thread indexes the block.
+        const auto add_nodes = [&](const std::unique_lock<std::shared_mutex>& held) {
+            m_buffer->add_block(held, prepared.block, prepared.state_root,
+                                std::move(prepared.nodes), std::move(prepared.replaced));
         };
         std::latch buffer_locked{1};  // outlives the helper, which counts it down
         std::jthread helper;          // joins on every way out
@@ -435,7 +446,7 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
                     {
                         auto lock = m_buffer->lock();
                         buffer_locked.count_down();
-                        add_nodes(&lock);
+                        add_nodes(lock);
                     }
                     learn(prepared);
                 }};
@@ -451,7 +462,10 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
         {
             // The block's nodes readable before the block is: a reader that sees the block
             // finds its trie. A failed write takes them back.
-            add_nodes(nullptr);
+            {
+                const auto lock = m_buffer->lock();
+                add_nodes(lock);
+            }
             learn(prepared);
         }
         if (written && (sync || first))
@@ -555,7 +569,6 @@ Result<bool, KvError> StateDb::repair_head_nodes(uint64_t block,
             if (auto w = m_kv.write(mark, true); !w)
                 return unexpected(w.error());
             m_node_writer->set_durable(block);
-            m_has_checkpoint = true;
         }
         return false;
     }
@@ -576,7 +589,6 @@ Result<bool, KvError> StateDb::repair_head_nodes(uint64_t block,
         return unexpected(
             KvError{"trie nodes of block " + std::to_string(block) + ": " + w.error().message});
     m_node_writer->set_durable(block);
-    m_has_checkpoint = true;
     return true;
 }
 
@@ -753,12 +765,9 @@ Result<void, KvError> StateDb::unwind_nodes(WriteBatch& batch,
     Bytes probe;
     if (target_root != txtypes::kEmptyRootHash && !m_kv.get(Column::kTrieNodes, target_root, probe))
     {
-        WriteBatch nodes;
-        if (auto rebuilt = rebuild_nodes(head, head_root, target, target_root, nodes); !rebuilt)
-            return rebuilt;
-        m_buffer->live_nodes(nodes, /*all=*/true);
-        for (const WriteBatch::Op& op : nodes.ops())
-            batch.put(Column::kTrieNodes, op.key, op.value);
+        if (auto rebuilt = rebuild_nodes(head, head_root, target, target_root, batch); !rebuilt)
+            return rebuilt;  // the caller drops the batch
+        m_buffer->live_nodes(batch, /*all=*/true);
     }
     batch.put(Column::kMeta, as_view(kTrieCheckpointKey), encode_checkpoint(target, target_root));
     m_unwind_buffer = std::pair{target, true};
@@ -788,7 +797,6 @@ Result<void, KvError> StateDb::write_unwind(const WriteBatch& batch, bool sync)
                 m_buffer = std::make_shared<NodeBuffer>();
                 m_nodes_view->set_current(m_buffer);
                 m_node_writer->set_durable(m_unwind_buffer->first);
-                m_has_checkpoint = true;
             }
             else
                 m_buffer->truncate(m_unwind_buffer->first);

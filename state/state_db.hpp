@@ -254,7 +254,6 @@ private:
     /// m_nodes_view).
     std::shared_ptr<NodeBuffer> m_buffer;
     size_t m_buffer_blocks = 1;
-    bool m_has_checkpoint = false;  ///< one is on disk or on its way (under m_write_mutex)
     size_t m_buffer_bytes = 64u << 20;
     /// Hands the buffer to the node writer as a checkpoint and starts an empty one. Under
     /// m_write_mutex, the writer idle.
