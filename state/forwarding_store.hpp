@@ -1,7 +1,8 @@
 #pragma once
 /// A KvStore that passes every call to another one. Decorators derive from it and override
 /// only what they change: StateDb's node overlay (reads of trie nodes still being written), and
-/// the tests' and benches' stores that count, hold or fail some calls.
+/// the tests' and benches' stores that count, hold or fail some calls. write_bulk is not
+/// forwarded: KvStore's default goes through write(), which those decorators see.
 
 #include "kv_store.hpp"
 
