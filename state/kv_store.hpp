@@ -127,6 +127,13 @@ public:
         m_ops.push_back({c, false, copy(key), copy(value)});
         m_bytes += key.size() + value.size();
     }
+    /// put() without copying: the batch refers to `key` and `value`, which must stay valid and
+    /// unchanged while it is used (moves keep the reference; a copy of the batch copies them).
+    void put_borrowed(Column c, ByteView key, ByteView value)
+    {
+        m_ops.push_back({c, false, non_null(key), non_null(value)});
+        m_bytes += key.size() + value.size();
+    }
     void del(Column c, ByteView key)
     {
         m_ops.push_back({c, true, copy(key), copy({})});
@@ -183,13 +190,18 @@ private:
     static constexpr size_t kFirstChunk = 4u << 10;
     static constexpr size_t kMaxChunk = 1u << 20;
 
+    /// An empty key or value still points somewhere: Bytes{view} copies with memcpy, which
+    /// must not get a null pointer, even for 0 bytes (UBSan's nonnull check).
+    static ByteView non_null(ByteView b) noexcept
+    {
+        static constexpr uint8_t kNothing = 0;
+        return b.empty() ? ByteView{&kNothing, 0} : b;
+    }
+
     BatchBytes copy(ByteView b)
     {
-        // An empty key or value still points somewhere: Bytes{view} copies with memcpy, which
-        // must not get a null pointer, even for 0 bytes (UBSan's nonnull check).
-        static constexpr uint8_t kNothing = 0;
         if (b.empty())
-            return ByteView{&kNothing, 0};
+            return non_null(b);
         if (b.size() > m_left)
             new_chunk(b.size());
         uint8_t* p = m_free;

@@ -44,7 +44,8 @@ bool NodeBuffer::find(ByteView key, Bytes& out) const
     return true;
 }
 
-void NodeBuffer::live_nodes(WriteBatch& out, bool all) const
+template <typename Put>
+void NodeBuffer::each_live_node(bool all, Put&& put) const
 {
     std::shared_lock lock{m_mutex};
     // One pass over the cells, in table order: no probe per node (each a cache miss in a
@@ -54,8 +55,19 @@ void NodeBuffer::live_nodes(WriteBatch& out, bool all) const
         if (c.block != 0 && (all || c.places > 0))
         {
             const WriteBatch::Op& op = op_of(c);
-            out.put(Column::kTrieNodes, op.key, op.value);
+            put(op.key, op.value);
         }
+}
+
+void NodeBuffer::live_nodes(WriteBatch& out, bool all) const
+{
+    each_live_node(all, [&](ByteView k, ByteView v) { out.put(Column::kTrieNodes, k, v); });
+}
+
+void NodeBuffer::borrow_live_nodes(WriteBatch& out) const
+{
+    each_live_node(false,
+                   [&](ByteView k, ByteView v) { out.put_borrowed(Column::kTrieNodes, k, v); });
 }
 
 void NodeBuffer::truncate(uint64_t number)

@@ -39,6 +39,9 @@ public:
     /// Puts every node with a place left into `out`: the checkpoint's write. With `all`, every
     /// node held, dead or alive (a rewind below the checkpoint: see StateDb::unwind_nodes).
     void live_nodes(WriteBatch& out, bool all = false) const;
+    /// live_nodes() without copying: `out` refers to the buffer's nodes, valid while the buffer
+    /// lives unchanged (a frozen buffer, as the checkpoint writer's).
+    void borrow_live_nodes(WriteBatch& out) const;
 
     /// Drops the blocks above `number` (a rewind), counting the rest again.
     void truncate(uint64_t number);
@@ -83,6 +86,8 @@ private:
     void grow(size_t min_cells);
     /// Keeps the oldest `keep` blocks.
     void keep_blocks(size_t keep);
+    template <typename Put>
+    void each_live_node(bool all, Put&& put) const;
     const WriteBatch::Op& op_of(const Cell& c) const noexcept;
     static uint64_t tag_of(ByteView key) noexcept;
     /// The cell holding `key`, or the free cell where it would go.

@@ -254,8 +254,8 @@ private:
             const std::shared_ptr<const NodeBuffer> job = m_job;
             lock.unlock();
             const auto start = std::chrono::steady_clock::now();
-            WriteBatch batch;
-            job->live_nodes(batch);
+            WriteBatch batch;  // borrows the frozen buffer's nodes (it lives until the write)
+            job->borrow_live_nodes(batch);
             const size_t nodes = batch.size();
             const uint64_t block = job->last_block();
             WriteBatch mark;
