@@ -60,6 +60,13 @@ struct NodeConfig
     /// head (and never pruned above the finalized head); 0 (= "all") keeps everything.
     uint64_t history_blocks = 0;
 
+    /// `state.trie_buffer_blocks` / `state.trie_buffer_mb`: the blocks' trie nodes stay in
+    /// memory and are written at a checkpoint every this many blocks, or sooner once they take
+    /// this many MiB (docs/spec/state.md, "Trie node buffer and checkpoints"; the defaults are
+    /// execution::Chain's). Memory: up to about twice the MiB. 1 block writes every block's.
+    uint64_t trie_buffer_blocks = 64;
+    uint64_t trie_buffer_mb = 64;
+
     /// Loads `path`; missing keys keep their defaults. Errors name the key and the file.
     static Result<NodeConfig, std::string> load(const std::filesystem::path& path);
     std::string to_toml() const;

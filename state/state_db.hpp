@@ -86,7 +86,7 @@ public:
     /// The trie node buffer (docs/spec/state.md, "Trie node buffer"): commit() keeps blocks'
     /// new nodes in memory and writes those still referenced at a checkpoint, every
     /// `max_blocks` blocks or when the buffer holds `max_bytes`. 1 block (the default) writes
-    /// every block's nodes behind it. Call before the first commit.
+    /// every block's nodes behind it. Between commits (each commit checks the bounds then).
     void set_node_buffer(size_t max_blocks, size_t max_bytes) noexcept;
 
     /// The newest checkpoint on disk: the blocks above it need their undo records kept
