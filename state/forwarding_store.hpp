@@ -1,8 +1,7 @@
 #pragma once
 /// A KvStore that passes every call to another one. Decorators derive from it and override
 /// only what they change: StateDb's node overlay (reads of trie nodes still being written), and
-/// the tests' and benches' stores that count, hold or fail some calls. write_bulk is not
-/// forwarded: KvStore's default goes through write(), which those decorators see.
+/// the tests' and benches' stores that count, hold or fail some calls.
 
 #include "kv_store.hpp"
 

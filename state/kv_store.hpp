@@ -249,18 +249,6 @@ public:
     /// (survives power loss); without, once it survives a process crash (kill -9).
     virtual Result<void, KvError> write(const WriteBatch& batch, bool sync = false) = 0;
 
-    /// Writes `bulk` (large, rebuildable) and then `mark` (a small record saying `bulk` is
-    /// there: a trie checkpoint's nodes, then its checkpoint record). Once it returns, both
-    /// survive a process crash. A crash before may leave `bulk` without `mark`, never `mark`
-    /// without `bulk`. A store may skip its write-ahead log for `bulk`, which then costs no log
-    /// bytes (RocksDB writes it to a flushed table before `mark`). The default writes both in
-    /// one batch.
-    virtual Result<void, KvError> write_bulk(WriteBatch bulk, WriteBatch mark)
-    {
-        bulk.append(std::move(mark));
-        return write(bulk);
-    }
-
     /// Visits keys >= `from` that start with `prefix`, in byte order.
     virtual void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const = 0;
 

@@ -202,36 +202,6 @@ bool RocksDbStore::get(Column c, ByteView key, Bytes& out) const
 
 Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
 {
-    return write(batch, sync, true);
-}
-
-Result<void, KvError> RocksDbStore::write_bulk(WriteBatch bulk, WriteBatch mark)
-{
-    // A checkpoint's nodes are most of the bytes the node writes: through the log they cost a
-    // CRC (in software: Debian's RocksDB is a portable build) and a file write each, and they
-    // filled the log's 64 MiB bound, which forced early flushes of the flat state's memtables.
-    // Without it, they are durable once their memtables are flushed: only then does `mark`,
-    // logged, say they are there.
-    if (auto written = write(bulk, false, false); !written)
-        return written;
-    std::vector<rocksdb::ColumnFamilyHandle*> flush;
-    for (const auto& op : bulk.ops())
-    {
-        auto* cf = m_impl->cf[static_cast<size_t>(op.column)];
-        if (std::find(flush.begin(), flush.end(), cf) == flush.end())
-            flush.push_back(cf);
-    }
-    if (!flush.empty())
-    {
-        const auto s = m_impl->db->Flush(rocksdb::FlushOptions{}, flush);
-        if (!s.ok())
-            return unexpected(KvError{"flush after an unlogged write failed: " + s.ToString()});
-    }
-    return write(mark, false, true);
-}
-
-Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync, bool logged)
-{
     // Insert in key order per column: the memtable's skiplist reuses its last insert position
     // (its "splice"), so sorted inserts skip most of the search a random key costs. The sort
     // is stable, so ops on one key keep their order (a delete then a put stays a put).
@@ -256,7 +226,6 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync, bo
     }
     rocksdb::WriteOptions wo;
     wo.sync = sync;
-    wo.disableWAL = !logged;
     const auto s = m_impl->db->Write(wo, &wb);
     if (!s.ok())
         return unexpected(KvError{"database write failed: " + s.ToString()});

@@ -36,8 +36,6 @@ public:
 
     bool get(Column c, ByteView key, Bytes& out) const override;
     Result<void, KvError> write(const WriteBatch& batch, bool sync = false) override;
-    /// `bulk` without the write-ahead log, then a flush of the columns it wrote, then `mark`.
-    Result<void, KvError> write_bulk(WriteBatch bulk, WriteBatch mark) override;
     void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override;
     Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override;
     uint64_t approximate_size(Column c) const override;
@@ -47,7 +45,6 @@ public:
 
 private:
     struct Impl;
-    Result<void, KvError> write(const WriteBatch& batch, bool sync, bool logged);
     explicit RocksDbStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };

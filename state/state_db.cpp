@@ -169,8 +169,8 @@ private:
     std::shared_ptr<const NodeBuffer> m_frozen;
 };
 
-/// One background thread that writes checkpoints: a frozen node buffer's live nodes, then the
-/// checkpoint record (KvStore::write_bulk: the nodes skip RocksDB's log).
+/// One background thread that writes checkpoints: a frozen node buffer's live nodes and the
+/// checkpoint record, in one write.
 class StateDb::NodeWriter
 {
 public:
@@ -258,10 +258,9 @@ private:
             job->borrow_live_nodes(batch);
             const size_t nodes = batch.size();
             const uint64_t block = job->last_block();
-            WriteBatch mark;
-            mark.put(Column::kMeta, as_view(StateDb::kTrieCheckpointKey),
-                     encode_checkpoint(block, job->last_root()));
-            auto written = m_kv.write_bulk(std::move(batch), std::move(mark));
+            batch.put(Column::kMeta, as_view(StateDb::kTrieCheckpointKey),
+                      encode_checkpoint(block, job->last_root()));
+            auto written = m_kv.write(batch, false);
             if (written)
             {
                 m_blocks.fetch_add(job->blocks(), std::memory_order_relaxed);
