@@ -1,4 +1,5 @@
-// node.toml keys of the state: the trie node buffer's bounds.
+// node.toml: keys load, bad values are refused naming the key, and to_toml round-trips (the
+// devnet writes its nodes' configs with it).
 
 #include <gtest/gtest.h>
 
@@ -16,14 +17,52 @@ namespace {
 using namespace l2;
 using namespace l2::node;
 
-TEST(TrieBufferConfig, TomlKeys)
+class ConfigFile : public ::testing::Test
 {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "l2-tbcfg-XXXXXX").string();
-    const std::filesystem::path dir = ::mkdtemp(tmpl.data());
-    auto load = [&](const std::string& text) {
-        std::ofstream{dir / "n.toml"} << text;
-        return NodeConfig::load(dir / "n.toml");
-    };
+protected:
+    void SetUp() override
+    {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "l2-cfg-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+        m_dir = tmpl;
+    }
+    void TearDown() override { std::filesystem::remove_all(m_dir); }
+
+    Result<NodeConfig, std::string> load(const std::string& text) const
+    {
+        std::ofstream{m_dir / "n.toml"} << text;
+        return NodeConfig::load(m_dir / "n.toml");
+    }
+    NodeConfig round_trip(const NodeConfig& c) const { return load(c.to_toml()).value(); }
+
+private:
+    std::filesystem::path m_dir;
+};
+
+TEST_F(ConfigFile, HistoryBlocks)
+{
+    EXPECT_EQ(load("").value().history_blocks, 0u);
+    EXPECT_EQ(load("[history]\nblocks = 1000\n").value().history_blocks, 1000u);
+    EXPECT_EQ(load("[history]\nblocks = \"all\"\n").value().history_blocks, 0u);
+    EXPECT_FALSE(load("[history]\nblocks = -1\n"));
+    EXPECT_FALSE(load("[history]\nblocks = \"some\"\n"));
+    NodeConfig c;
+    c.history_blocks = 64;
+    EXPECT_EQ(round_trip(c).history_blocks, 64u);
+}
+
+TEST_F(ConfigFile, RpcMaxRequestGas)
+{
+    EXPECT_EQ(load("").value().rpc_max_request_gas, 1'000'000'000u);
+    EXPECT_EQ(load("[rpc]\nmax_request_gas = 5000000\n").value().rpc_max_request_gas, 5'000'000u);
+    EXPECT_FALSE(load("[rpc]\nmax_request_gas = -1\n"));
+    NodeConfig c;
+    c.rpc_max_request_gas = 123'456;
+    EXPECT_EQ(round_trip(c).rpc_max_request_gas, 123'456u);
+}
+
+TEST_F(ConfigFile, TrieBuffer)
+{
     // The defaults are the Chain's (what the library's other users get).
     const auto d = load("").value();
     EXPECT_EQ(d.trie_buffer_blocks, execution::Chain::kNodeBufferBlocks);
@@ -33,24 +72,21 @@ TEST(TrieBufferConfig, TomlKeys)
     EXPECT_EQ(c.trie_buffer_blocks, 1u);
     EXPECT_EQ(c.trie_buffer_mb, 256u);
 
-    for (const char* bad : {"[state]\ntrie_buffer_blocks = 0\n", "[state]\ntrie_buffer_mb = 0\n",
-                            "[state]\ntrie_buffer_blocks = -3\n",
-                            "[state]\ntrie_buffer_mb = \"big\"\n"})
+    for (const char* bad :
+         {"[state]\ntrie_buffer_blocks = 0\n", "[state]\ntrie_buffer_mb = 0\n",
+          "[state]\ntrie_buffer_blocks = -3\n", "[state]\ntrie_buffer_mb = \"big\"\n"})
     {
         const auto r = load(bad);
         ASSERT_FALSE(r) << bad;
         EXPECT_NE(r.error().find("state.trie_buffer_"), std::string::npos) << r.error();
     }
 
-    // Round trip through to_toml (the devnet writes its nodes' configs with it).
     NodeConfig rt;
     rt.trie_buffer_blocks = 8;
     rt.trie_buffer_mb = 32;
-    std::ofstream{dir / "rt.toml"} << rt.to_toml();
-    const auto back = NodeConfig::load(dir / "rt.toml").value();
+    const auto back = round_trip(rt);
     EXPECT_EQ(back.trie_buffer_blocks, 8u);
     EXPECT_EQ(back.trie_buffer_mb, 32u);
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

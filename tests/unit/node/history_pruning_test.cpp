@@ -6,8 +6,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include <contracts/artifacts.hpp>
@@ -181,27 +179,6 @@ TEST(HistoryBlocksFlag, Parses)
     EXPECT_FALSE(parse_history_blocks("-5"));
     EXPECT_FALSE(parse_history_blocks("12x"));
     EXPECT_FALSE(parse_history_blocks("All"));
-}
-
-TEST(HistoryBlocksConfig, TomlKey)
-{
-    std::string tmpl = (std::filesystem::temp_directory_path() / "l2-hcfg-XXXXXX").string();
-    const std::filesystem::path dir = ::mkdtemp(tmpl.data());
-    auto load = [&](const std::string& text) {
-        std::ofstream{dir / "n.toml"} << text;
-        return NodeConfig::load(dir / "n.toml");
-    };
-    EXPECT_EQ(load("").value().history_blocks, 0u);
-    EXPECT_EQ(load("[history]\nblocks = 1000\n").value().history_blocks, 1000u);
-    EXPECT_EQ(load("[history]\nblocks = \"all\"\n").value().history_blocks, 0u);
-    EXPECT_FALSE(load("[history]\nblocks = -1\n"));
-    EXPECT_FALSE(load("[history]\nblocks = \"some\"\n"));
-    // Round trip through to_toml (the devnet writes its nodes' configs with it).
-    NodeConfig c;
-    c.history_blocks = 64;
-    std::ofstream{dir / "rt.toml"} << c.to_toml();
-    EXPECT_EQ(NodeConfig::load(dir / "rt.toml").value().history_blocks, 64u);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_F(HistoryPruning, PrunesBelowWindowUpToFinalized)

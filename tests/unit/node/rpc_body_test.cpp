@@ -4,13 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <node/config.hpp>
 #include <node/rpc_types.hpp>
 
-#include <stdlib.h>
-
-#include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include "rpc_test_methods.hpp"
@@ -276,22 +271,4 @@ TEST(RequestGas, TakeGiveBackChargeWithinOneRequest)
     taken.clear();
     (void)handle_rpc_body(m, R"({"id":1,"method":"burn","params":[100,0,0]})", 10, 100);
     EXPECT_EQ(taken, (std::vector<bool>{true}));
-}
-
-TEST(RequestGas, ConfigKey)
-{
-    std::string tmpl = (std::filesystem::temp_directory_path() / "l2-rgcfg-XXXXXX").string();
-    const std::filesystem::path dir = ::mkdtemp(tmpl.data());
-    auto load = [&](const std::string& text) {
-        std::ofstream{dir / "n.toml"} << text;
-        return NodeConfig::load(dir / "n.toml");
-    };
-    EXPECT_EQ(load("").value().rpc_max_request_gas, 1'000'000'000u);
-    EXPECT_EQ(load("[rpc]\nmax_request_gas = 5000000\n").value().rpc_max_request_gas, 5'000'000u);
-    EXPECT_FALSE(load("[rpc]\nmax_request_gas = -1\n"));
-    NodeConfig c;
-    c.rpc_max_request_gas = 123'456;
-    std::ofstream{dir / "rt.toml"} << c.to_toml();
-    EXPECT_EQ(NodeConfig::load(dir / "rt.toml").value().rpc_max_request_gas, 123'456u);
-    std::filesystem::remove_all(dir);
 }
