@@ -49,8 +49,8 @@ void NodeBuffer::each_live_node(bool all, Put&& put) const
 {
     std::shared_lock lock{m_mutex};
     // One pass over the cells, in table order: no probe per node (each a cache miss in a
-    // table larger than the caches). The order is deterministic (the cells are, for the same
-    // blocks) and the store sorts a batch by key anyway.
+    // table larger than the caches). Table order, not block order: the store sorts a batch by
+    // key, so what lands is the same.
     for (const Cell& c : m_cells)
         if (c.block != 0 && (all || c.places > 0))
         {
