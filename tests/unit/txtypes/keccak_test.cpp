@@ -78,8 +78,9 @@ TEST(Keccak, MatchesCryptoPP)
 namespace {
 
 /// keccak256_many against keccak256 one by one, for lengths around every padding edge and
-/// batches that are not a multiple of eight (the AVX-512 path groups by block count).
-TEST(Keccak, ManyEqualsOneByOne)
+/// batches that are not a multiple of the group size, with every implementation this CPU runs
+/// (the vector paths group by block count).
+void expect_many_equals_one_by_one(KeccakLanes lanes)
 {
     std::vector<Bytes> msgs;
     for (size_t len : std::initializer_list<size_t>{0, 1, 31, 32, 33, 64, 110, 134, 135, 136, 137,
@@ -96,16 +97,28 @@ TEST(Keccak, ManyEqualsOneByOne)
         for (size_t i = 0; i < n; ++i)
             in.emplace_back(msgs[(i * 5) % msgs.size()]);  // mixed block counts, in any order
         std::vector<Hash> out(n);
-        keccak256_many(in, out);
+        keccak256_many(in, out, lanes);
         for (size_t i = 0; i < n; ++i)
             EXPECT_EQ(out[i], keccak256(in[i])) << "batch " << n << " item " << i;
     }
-    // A long batch of equal sizes (full groups of eight) and a short output span.
+    // A long batch of equal sizes (full groups) and a short output span.
     std::vector<ByteView> in(37, ByteView{msgs[9]});
     std::vector<Hash> out(30);
-    keccak256_many(in, out);
+    keccak256_many(in, out, lanes);
     for (const Hash& h : out)
         EXPECT_EQ(h, keccak256(msgs[9]));
+}
+
+TEST(Keccak, ManyEqualsOneByOne)
+{
+    for (const auto lanes : {KeccakLanes::kScalar, KeccakLanes::kX4Avx2, KeccakLanes::kX8Avx512})
+    {
+        if (!keccak_lanes_supported(lanes))
+            continue;  // this CPU lacks it
+        SCOPED_TRACE(static_cast<int>(lanes));
+        expect_many_equals_one_by_one(lanes);
+    }
+    EXPECT_TRUE(keccak_lanes_supported(KeccakLanes::kScalar));
 }
 
 }  // namespace
