@@ -18,6 +18,9 @@
 namespace l2::state {
 
 namespace {
+/// The largest batch buffer a writing thread keeps for its next write.
+constexpr size_t kKeptWriteBufferBytes = 128u << 20;
+
 rocksdb::Slice slice(ByteView b) noexcept
 {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
@@ -207,7 +210,42 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
     // is stable, so ops on one key keep their order (a delete then a put stays a put).
     const auto& ops = batch.ops();
     const std::vector<uint32_t> order = write_order(batch);
-    rocksdb::WriteBatch wb(batch.approximate_bytes() + ops.size() * 16);
+    // Each writing thread reuses its batch's buffer: a block's batch is ~10 MB and a trie
+    // checkpoint's ~60 MB, and a fresh buffer each time cost a page fault and a zeroed page
+    // per 4 KiB (~2-3% of the commit bench's CPU). A rare larger batch (a rewind, a genesis)
+    // does not keep its buffer.
+    struct Buffer
+    {
+        rocksdb::WriteBatch wb;
+        size_t reserved = 0;
+
+        rocksdb::WriteBatch& take(size_t bytes)
+        {
+            if (bytes > reserved)
+            {
+                wb = rocksdb::WriteBatch{bytes};
+                reserved = bytes;
+            }
+            else
+                wb.Clear();
+            return wb;
+        }
+        void release_if_large()
+        {
+            if (reserved > kKeptWriteBufferBytes)
+            {
+                wb = rocksdb::WriteBatch{};
+                reserved = 0;
+            }
+        }
+    };
+    thread_local Buffer buffer;
+    rocksdb::WriteBatch& wb = buffer.take(batch.approximate_bytes() + ops.size() * 16);
+    struct Release
+    {
+        Buffer& b;
+        ~Release() { b.release_if_large(); }
+    } release{buffer};
     for (const uint32_t i : order)
     {
         const auto& op = ops[i];
