@@ -116,9 +116,12 @@ Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& pa
     num(t["state"]["trie_buffer_blocks"], "state.trie_buffer_blocks", 1'000'000,
         c.trie_buffer_blocks);
     num(t["state"]["trie_buffer_mb"], "state.trie_buffer_mb", 1u << 20, c.trie_buffer_mb);
+    num(t["state"]["trie_cache_mb"], "state.trie_cache_mb", 1u << 20, c.trie_cache_mb);
     if (err.empty() && (c.trie_buffer_blocks == 0 || c.trie_buffer_mb == 0))
         err = c.trie_buffer_blocks == 0 ? "state.trie_buffer_blocks: expected at least 1"
                                         : "state.trie_buffer_mb: expected at least 1";
+    if (err.empty() && c.trie_cache_mb == 0)
+        err = "state.trie_cache_mb: expected at least 1";
     if (!err.empty())
         return unexpected(path.string() + ": " + err);
     return c;
@@ -150,7 +153,8 @@ std::string NodeConfig::to_toml() const
         {"log", toml::table{{"level", log_level}}},
         {"history", toml::table{{"blocks", static_cast<int64_t>(history_blocks)}}},
         {"state", toml::table{{"trie_buffer_blocks", static_cast<int64_t>(trie_buffer_blocks)},
-                              {"trie_buffer_mb", static_cast<int64_t>(trie_buffer_mb)}}},
+                              {"trie_buffer_mb", static_cast<int64_t>(trie_buffer_mb)},
+                              {"trie_cache_mb", static_cast<int64_t>(trie_cache_mb)}}},
     };
     std::ostringstream os;
     os << t << "\n";

@@ -41,7 +41,7 @@ struct NodeConfig
     /// Sequencer: the batcher posts the chain to L1 from this key (a file holding the 0x-hex
     /// private key of rollup.json's `batcher`). Empty = no batcher (the chain is not posted).
     std::filesystem::path batcher_key_file;
-    uint64_t batcher_max_delay = 2;          ///< seconds: post at most this long after a block
+    uint64_t batcher_max_delay = 2;           ///< seconds: post at most this long after a block
     size_t batcher_max_frame_size = 120'000;  ///< wire bytes per batcher tx
 
     /// Follower: where eth_sendRawTransaction is forwarded (the sequencer's L2 RPC); empty =
@@ -66,6 +66,10 @@ struct NodeConfig
     /// execution::Chain's). Memory: up to about twice the MiB. 1 block writes every block's.
     uint64_t trie_buffer_blocks = 64;
     uint64_t trie_buffer_mb = 64;
+    /// `state.trie_cache_mb`: the budget of the cache of trie branch and extension nodes that
+    /// every block's root update reads (StateDb's TrieNodeCache; the default is StateDb's). It
+    /// fills only as far as the state needs.
+    uint64_t trie_cache_mb = 256;
 
     /// Loads `path`; missing keys keep their defaults. Errors name the key and the file.
     static Result<NodeConfig, std::string> load(const std::filesystem::path& path);

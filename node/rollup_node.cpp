@@ -198,6 +198,7 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
         return unexpected(chain.error());
     impl->chain = std::move(*chain);
     impl->chain->state().set_node_buffer(cfg.trie_buffer_blocks, cfg.trie_buffer_mb << 20);
+    impl->chain->state().set_trie_cache_bytes(cfg.trie_cache_mb << 20);
     if (impl->chain->repaired_head_nodes())
         spdlog::warn("state: rebuilt the trie nodes of head block {} (the last run stopped "
                      "before writing them)",

@@ -338,6 +338,16 @@ void StateDb::set_node_buffer(size_t max_blocks, size_t max_bytes) noexcept
     m_buffer_bytes = max_bytes;
 }
 
+void StateDb::set_trie_cache_bytes(size_t bytes)
+{
+    m_cache->set_budget(bytes);
+}
+
+size_t StateDb::trie_cache_bytes() const noexcept
+{
+    return m_cache->budget();
+}
+
 uint64_t StateDb::durable_checkpoint() const noexcept
 {
     return m_node_writer->durable();

@@ -7,6 +7,7 @@
 /// (they go to the flat KV); the trie is walked only to update it and to build proofs.
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -60,6 +61,13 @@ public:
 
     void clear();
 
+    /// Sets the byte budget (as the constructor's), evicting down to a smaller one at once.
+    void set_budget(size_t byte_budget);
+    size_t budget() const noexcept
+    {
+        return m_shard_budget.load(std::memory_order_relaxed) * kShards;
+    }
+
     size_t size_bytes() const;
     size_t entries() const;
     uint64_t hits() const;
@@ -105,7 +113,7 @@ private:
     Shard& shard_of(const Hash& hash) noexcept { return m_shards[hash[31] % kShards]; }
 
     std::array<Shard, kShards> m_shards;
-    size_t m_shard_budget;
+    std::atomic<size_t> m_shard_budget;
 };
 
 class Trie

@@ -294,7 +294,8 @@ bool TrieNodeCache::get(const Hash& hash, Bytes& out, bool replaced)
 void TrieNodeCache::put(const Hash& hash, ByteView rlp)
 {
     const size_t cost = rlp.size() + kEntryOverhead;
-    if (cost > m_shard_budget)
+    const size_t budget = m_shard_budget.load(std::memory_order_relaxed);
+    if (cost > budget)
         return;
     Shard& sh = shard_of(hash);
     std::lock_guard lock{sh.mutex};
@@ -302,7 +303,7 @@ void TrieNodeCache::put(const Hash& hash, ByteView rlp)
     if (!sh.cells.empty() && sh.cells[sh.find_cell(hash, tag)].slot != 0)
         return;
     // cost <= budget, so this stops at the latest when the shard is empty.
-    while (sh.bytes + cost > m_shard_budget)
+    while (sh.bytes + cost > budget)
         sh.evict_one();
     uint32_t i = 0;
     if (!sh.free.empty())
@@ -397,6 +398,18 @@ void TrieNodeCache::Shard::evict_one()
         s.rlp.clear();
         free.push_back(i);
         return;
+    }
+}
+
+void TrieNodeCache::set_budget(size_t byte_budget)
+{
+    const size_t budget = byte_budget / kShards;
+    m_shard_budget.store(budget, std::memory_order_relaxed);
+    for (Shard& sh : m_shards)
+    {
+        std::lock_guard lock{sh.mutex};
+        while (sh.bytes > budget)  // bytes > 0: some slot is used
+            sh.evict_one();
     }
 }
 

@@ -11,6 +11,7 @@
 
 #include <execution/chain.hpp>
 #include <node/config.hpp>
+#include <state/state_db.hpp>
 
 namespace {
 
@@ -87,6 +88,23 @@ TEST_F(ConfigFile, TrieBuffer)
     const auto back = round_trip(rt);
     EXPECT_EQ(back.trie_buffer_blocks, 8u);
     EXPECT_EQ(back.trie_buffer_mb, 32u);
+}
+
+TEST_F(ConfigFile, TrieCache)
+{
+    // The default is StateDb's (what the library's other users get).
+    EXPECT_EQ(load("").value().trie_cache_mb << 20, state::StateDb::kDefaultTrieCacheBytes);
+    EXPECT_EQ(load("[state]\ntrie_cache_mb = 2048\n").value().trie_cache_mb, 2048u);
+    for (const char* bad : {"[state]\ntrie_cache_mb = 0\n", "[state]\ntrie_cache_mb = -1\n",
+                            "[state]\ntrie_cache_mb = \"1G\"\n"})
+    {
+        const auto r = load(bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().find("state.trie_cache_mb"), std::string::npos) << r.error();
+    }
+    NodeConfig rt;
+    rt.trie_cache_mb = 1024;
+    EXPECT_EQ(round_trip(rt).trie_cache_mb, 1024u);
 }
 
 }  // namespace

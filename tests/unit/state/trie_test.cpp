@@ -588,6 +588,33 @@ TEST(TrieTest, NodeCacheEvictsReplacedNodesFirst)
     EXPECT_EQ(cache.size_bytes(), 2 * kCost);
 }
 
+TEST(TrieTest, NodeCacheBudgetChangesAtRunTime)
+{
+    // 400 nodes of ~200 bytes each in a 1 MiB cache, then the budget cut to 32 KiB and raised.
+    TrieNodeCache cache{1 << 20};
+    EXPECT_EQ(cache.budget(), size_t{1} << 20);
+    const Bytes node(200, 0x42);
+    for (uint64_t i = 0; i < 400; ++i)
+        cache.put(key_of(i), node);
+    EXPECT_EQ(cache.entries(), 400u);
+
+    cache.set_budget(32 << 10);
+    EXPECT_EQ(cache.budget(), size_t{32} << 10);
+    EXPECT_LE(cache.size_bytes(), size_t{32} << 10);  // evicted at once, not at the next put
+    EXPECT_LT(cache.entries(), 400u);
+    EXPECT_GT(cache.entries(), 0u);
+    size_t kept = 0;
+    Bytes out;
+    for (uint64_t i = 0; i < 400; ++i)
+        kept += cache.get(key_of(i), out) ? 1u : 0u;
+    EXPECT_EQ(kept, cache.entries());
+
+    cache.set_budget(1 << 20);
+    for (uint64_t i = 0; i < 400; ++i)
+        cache.put(key_of(i), node);
+    EXPECT_EQ(cache.entries(), 400u);  // the larger budget holds them all again
+}
+
 TEST(TrieTest, OldValueHintsSkipLeafReads)
 {
     MemoryStore mem;
