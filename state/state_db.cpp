@@ -343,11 +343,6 @@ void StateDb::set_trie_cache_bytes(size_t bytes)
     m_cache->set_budget(bytes);
 }
 
-size_t StateDb::trie_cache_bytes() const noexcept
-{
-    return m_cache->budget();
-}
-
 uint64_t StateDb::durable_checkpoint() const noexcept
 {
     return m_node_writer->durable();

@@ -92,7 +92,6 @@ public:
     /// The trie-node cache's byte budget (the constructor's `trie_cache_bytes`); a smaller one
     /// evicts at once. Safe at any time.
     void set_trie_cache_bytes(size_t bytes);
-    size_t trie_cache_bytes() const noexcept;
 
     /// The newest checkpoint on disk: the blocks above it need their undo records kept
     /// (repair_head_nodes rebuilds their nodes from them), and trie GC stays at or below it.
