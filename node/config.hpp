@@ -69,7 +69,7 @@ struct NodeConfig
     /// `state.trie_cache_mb`: the budget of the cache of trie branch and extension nodes that
     /// every block's root update reads (StateDb's TrieNodeCache; the default is StateDb's). It
     /// fills only as far as the state needs.
-    uint64_t trie_cache_mb = 256;
+    uint64_t trie_cache_mb = 1024;
 
     /// Loads `path`; missing keys keep their defaults. Errors name the key and the file.
     static Result<NodeConfig, std::string> load(const std::filesystem::path& path);

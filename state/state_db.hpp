@@ -74,7 +74,9 @@ public:
     explicit StateDb(KvStore& kv,
                      size_t trie_cache_bytes = kDefaultTrieCacheBytes,
                      unsigned threads = kDefaultCommitThreads);
-    static constexpr size_t kDefaultTrieCacheBytes = 256u << 20;
+    /// 1 GiB: the upper levels of a 200k-account state with 1,000 contracts of 5,000 slots
+    /// outgrow 256 MiB (docs/performance.md, "Tenth pass"); the cache grows only as used.
+    static constexpr size_t kDefaultTrieCacheBytes = size_t{1} << 30;
     /// The machine DESIGN targets has two cores.
     static constexpr unsigned kDefaultCommitThreads = 2;
     /// Block size (accounts + slots) from which commit() fills the read cache on a helper
