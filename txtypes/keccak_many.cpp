@@ -38,6 +38,19 @@ size_t blocks_of(size_t len) noexcept
     return len / kRate + 1;  // the padding always adds a byte
 }
 
+/// The rate's 17 little-endian words at `p`.
+void block_words(const uint8_t* p, uint64_t out[kRateWords]) noexcept
+{
+    for (size_t w = 0; w < kRateWords; ++w)
+    {
+        uint64_t v;
+        std::memcpy(&v, p + 8 * w, 8);
+        if constexpr (std::endian::native == std::endian::big)
+            v = __builtin_bswap64(v);
+        out[w] = v;
+    }
+}
+
 /// Block `b` of `msg` padded (keccak's 0x01 ... 0x80), as little-endian words.
 void padded_block(ByteView msg, size_t b, uint64_t out[kRateWords]) noexcept
 {
@@ -52,14 +65,7 @@ void padded_block(ByteView msg, size_t b, uint64_t out[kRateWords]) noexcept
         buf[msg.size() - from] ^= 0x01;
         buf[kRate - 1] ^= 0x80;
     }
-    for (size_t w = 0; w < kRateWords; ++w)
-    {
-        uint64_t v;
-        std::memcpy(&v, buf + 8 * w, 8);
-        if constexpr (std::endian::native == std::endian::big)
-            v = __builtin_bswap64(v);
-        out[w] = v;
-    }
+    block_words(buf, out);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -304,7 +310,10 @@ void hash_lanes(const ByteView* in, Hash* const* out, size_t n) noexcept
         {
             if (b >= blocks[i])
                 continue;
-            padded_block(in[i], b, words);
+            if (b + 1 < blocks[i])
+                block_words(in[i].data() + b * kRate, words);  // whole: no padding copy
+            else
+                padded_block(in[i], b, words);
             for (size_t w = 0; w < kRateWords; ++w)
                 st.w[w][i] ^= words[w];
         }
