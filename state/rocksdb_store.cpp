@@ -18,7 +18,7 @@
 namespace l2::state {
 
 namespace {
-/// The largest batch buffer a writing thread keeps for its next write.
+/// The largest batch buffer a writing thread keeps for its next write (RocksDbStore::write).
 constexpr size_t kKeptWriteBufferBytes = 128u << 20;
 
 rocksdb::Slice slice(ByteView b) noexcept
@@ -212,40 +212,18 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
     const std::vector<uint32_t> order = write_order(batch);
     // Each writing thread reuses its batch's buffer: a block's batch is ~10 MB and a trie
     // checkpoint's ~60 MB, and a fresh buffer each time cost a page fault and a zeroed page
-    // per 4 KiB (~2-3% of the commit bench's CPU). A rare larger batch (a rewind, a genesis)
-    // does not keep its buffer.
-    struct Buffer
+    // per 4 KiB (~2-3% of the commit bench's CPU). A rare larger one (a rewind, a genesis) is
+    // replaced at the thread's next write.
+    thread_local rocksdb::WriteBatch wb;
+    thread_local size_t reserved = 0;
+    const size_t bytes = batch.approximate_bytes() + ops.size() * 16;
+    if (bytes > reserved || reserved > kKeptWriteBufferBytes)
     {
-        rocksdb::WriteBatch wb;
-        size_t reserved = 0;
-
-        rocksdb::WriteBatch& take(size_t bytes)
-        {
-            if (bytes > reserved)
-            {
-                wb = rocksdb::WriteBatch{bytes};
-                reserved = bytes;
-            }
-            else
-                wb.Clear();
-            return wb;
-        }
-        void release_if_large()
-        {
-            if (reserved > kKeptWriteBufferBytes)
-            {
-                wb = rocksdb::WriteBatch{};
-                reserved = 0;
-            }
-        }
-    };
-    thread_local Buffer buffer;
-    rocksdb::WriteBatch& wb = buffer.take(batch.approximate_bytes() + ops.size() * 16);
-    struct Release
-    {
-        Buffer& b;
-        ~Release() { b.release_if_large(); }
-    } release{buffer};
+        wb = rocksdb::WriteBatch{bytes};
+        reserved = bytes;
+    }
+    else
+        wb.Clear();
     for (const uint32_t i : order)
     {
         const auto& op = ops[i];

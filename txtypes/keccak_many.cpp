@@ -390,6 +390,7 @@ KeccakLanes best_lanes() noexcept
 
 bool keccak_lanes_supported(KeccakLanes lanes) noexcept
 {
+    // Every CPU with a wider path has the narrower ones (AVX-512F CPUs have AVX2).
     return static_cast<uint8_t>(lanes) <= static_cast<uint8_t>(best_lanes());
 }
 
