@@ -1,5 +1,6 @@
 #include "state_db.hpp"
 
+#include "flat_writer.hpp"
 #include "forwarding_store.hpp"
 
 #include <algorithm>
@@ -303,11 +304,28 @@ StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
     : m_kv{kv},
       m_nodes_view{std::make_unique<NodeOverlay>(kv)},
       m_node_writer{std::make_unique<NodeWriter>(kv, checkpoint_block(kv))},
+      m_flat_writer{std::make_unique<FlatWriter>(kv)},
       m_buffer{std::make_shared<NodeBuffer>()},
       m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
       m_threads{std::max(1u, threads)}
 {
     m_nodes_view->set_current(m_buffer);
+    // A kill between a block's write and its deferred flat write: the redo record holds the
+    // flat writes. Applied before anything reads the flat state; if it cannot be, every
+    // commit fails with the reason (the node stops rather than build on a stale state).
+    if (Bytes redo; m_kv.get(Column::kMeta, as_view(kFlatRedoKey), redo))
+    {
+        WriteBatch apply;
+        auto decoded = decode_flat_redo(redo, apply);
+        if (decoded)
+        {
+            apply.del(Column::kMeta, as_view(kFlatRedoKey));
+            decoded = m_kv.write(apply, true);
+        }
+        if (!decoded)
+            m_flat_writer->fail(
+                KvError{"applying the flat redo record: " + decoded.error().message});
+    }
     // Counted from genesis (the marker), fresh (no node yet: counting starts now), or nodes
     // written by a build that did not count them: those are never collected.
     Bytes marker;
@@ -330,6 +348,7 @@ StateDb::~StateDb()
     // next open.
     (void)wait_for_nodes();
     m_node_writer.reset();
+    m_flat_writer.reset();
 }
 
 void StateDb::set_node_buffer(size_t max_blocks, size_t max_bytes) noexcept
@@ -374,7 +393,7 @@ std::optional<Account> StateDb::account(Engine engine, const Address& identity) 
     }
     Bytes value;
     std::optional<Account> out;
-    if (m_kv.get(Column::kState, k, value))
+    if (flat_get(k, value))
     {
         // A corrupt record reads as absent; the state root check would catch it.
         if (auto a = decode_account(value))
@@ -400,7 +419,7 @@ U256 StateDb::storage(Engine engine, const Address& identity, const U256& slot) 
     }
     Bytes value;
     U256 v = 0;
-    if (m_kv.get(Column::kState, key.view(), value))
+    if (flat_get(key.view(), value))
         v = decode_storage_value(value);
     std::lock_guard lock{m_cache_mutex};
     if (generation == m_generation && generation % 2 == 0)
@@ -408,11 +427,37 @@ U256 StateDb::storage(Engine engine, const Address& identity, const U256& slot) 
     return v;
 }
 
+bool StateDb::flat_get(ByteView key, Bytes& out) const
+{
+    if (const auto pending = m_flat_writer->pending())
+    {
+        switch (pending->find(key, out))
+        {
+        case PendingFlat::Lookup::kFound:
+            return true;
+        case PendingFlat::Lookup::kDeleted:
+            return false;
+        case PendingFlat::Lookup::kNotWritten:
+            break;
+        }
+    }
+    return m_kv.get(Column::kState, key, out);
+}
+
+Result<void, KvError> StateDb::wait_for_flat() const
+{
+    return m_flat_writer->wait();
+}
+
 Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
 {
     // A failed checkpoint write stops the chain here: no block goes on top of a hole.
     if (auto w = m_node_writer->failed(); !w)
         return w;
+    // The last block's deferred flat writes land before this block's (one in flight), and
+    // before the generation goes odd: readers meanwhile keep the cache.
+    if (auto f = wait_for_flat(); !f)
+        return f;
     // Odd generation = a write in flight: readers go to the store and cache nothing (what
     // they read may predate the write). Meanwhile the cache learns the block's values and the
     // node buffer takes its nodes, on a helper thread for a large block (~15 ms each for 40k
@@ -480,8 +525,16 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
             checkpoint_buffer();
             written = m_node_writer->wait();
         }
+        // A large block's flat writes go behind it (one redo record in its write instead);
+        // readers see them once published, which is before the generation is even again.
+        std::shared_ptr<const PendingFlat> deferred;
+        if (written && !sync && !first &&
+            prepared.cached_accounts.size() + prepared.cached_slots.size() >= m_deferred_flat_min)
+            deferred = std::make_shared<PendingFlat>(std::move(prepared.batch));
         if (written)
-            written = m_kv.write(prepared.batch, sync);
+            written = m_kv.write(deferred ? deferred->now() : prepared.batch, sync);
+        if (written && deferred)
+            m_flat_writer->submit(std::move(deferred));
         ++m_ref_writes;
         if (helper.joinable())
             helper.join();
@@ -538,6 +591,8 @@ void StateDb::learn(const PreparedState& prepared)
 Result<void, KvError> StateDb::wait_for_nodes()
 {
     std::lock_guard write_lock{m_write_mutex};
+    if (auto f = wait_for_flat(); !f)
+        return f;
     if (auto w = m_node_writer->wait(); !w)
         return w;
     checkpoint_buffer();
@@ -639,7 +694,7 @@ Result<void, KvError> StateDb::rebuild_nodes(uint64_t from,
     // A key's value at `hi`: the flat state's.
     Bytes flat;
     const auto at_hi = [&](ByteView k) -> std::optional<Bytes> {
-        if (!m_kv.get(Column::kState, k, flat))
+        if (!flat_get(k, flat))
             return std::nullopt;
         return flat;
     };
@@ -749,7 +804,10 @@ Result<void, KvError> StateDb::unwind_nodes(WriteBatch& batch,
                                             const Hash& target_root)
 {
     std::lock_guard write_lock{m_write_mutex};
-    // The checkpoint in flight lands first: the buffer then holds the blocks above it.
+    // The flat state the rebuild reads, and the checkpoint in flight, land first: the buffer
+    // then holds the blocks above it.
+    if (auto f = wait_for_flat(); !f)
+        return f;
     if (auto w = m_node_writer->wait(); !w)
         return w;
     const uint64_t durable = m_node_writer->durable();
@@ -782,6 +840,9 @@ Result<void, KvError> StateDb::unwind_nodes(WriteBatch& batch,
 Result<void, KvError> StateDb::write_unwind(const WriteBatch& batch, bool sync)
 {
     // An unwind deletes nodes only the unwound blocks used: never before they are written.
+    // Its flat writes go after the last block's.
+    if (auto f = wait_for_flat(); !f)
+        return f;
     if (auto w = m_node_writer->wait(); !w)
         return w;
     // As commit(): an odd generation while the write is in flight keeps concurrent misses from
@@ -871,7 +932,7 @@ Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
     Bytes read;
     for (size_t i = 0; i < n; ++i)
     {
-        if (!known[i] && m_kv.get(Column::kState, keys[i].view(), read))
+        if (!known[i] && flat_get(keys[i].view(), read))
             before[i] = decode_storage_value(read);
         job.undo.add_slot(keys[i].view(), before[i]);
     }
@@ -1017,6 +1078,17 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
     const bool counts = m_gc_mode != GcMode::kOff;
     std::vector<Hash> replaced;  // old nodes the block stops referencing (GC)
     const Trie storage_walker{*m_nodes_view, m_cache.get()};
+    // A destroyed or cleared account's slots are found by scanning the store: the deferred
+    // flat write of the last block must have landed (its new slots are in it).
+    for (const AccountChange& change : diff.accounts)
+    {
+        if (!change.account || change.storage_cleared)
+        {
+            if (auto f = wait_for_flat(); !f)
+                return unexpected(f.error());
+            break;
+        }
+    }
     // The accounts' trie keys, hashed together (keccak256_many: eight at a time on AVX-512).
     std::vector<Hash> trie_keys(diff.accounts.size());
     {

@@ -29,6 +29,8 @@
 
 namespace l2::state {
 
+class FlatWriter;
+
 /// Reads of the current state (the last committed block): the interface execution sees.
 class StateReader
 {
@@ -91,6 +93,12 @@ public:
     /// every block's nodes behind it. Between commits (each commit checks the bounds then).
     void set_node_buffer(size_t max_blocks, size_t max_bytes) noexcept;
 
+    /// Blocks of at least `min_keys` flat writes (accounts + slots) defer them
+    /// (docs/spec/state.md, "Deferred flat write"): commit() writes the rest of the block with
+    /// a redo record, and a background thread the flat writes, which reads find in memory
+    /// until they land. Default kParallelCacheUpdate; 0 defers every block. Between commits.
+    void set_deferred_flat_write(size_t min_keys) noexcept { m_deferred_flat_min = min_keys; }
+
     /// The trie-node cache's byte budget (the constructor's `trie_cache_bytes`); a smaller one
     /// evicts at once. Safe at any time.
     void set_trie_cache_bytes(size_t bytes);
@@ -114,7 +122,10 @@ public:
     Result<PreparedState, KvError> prepare(const StateDiff& diff, const Hash& parent_root);
 
     /// Writes `prepared.batch` (the state plus whatever the caller added: block, receipts,
-    /// heads) atomically, then updates the read cache. On error nothing is applied. The block's
+    /// heads) atomically, then updates the read cache; it consumes the batch. On error nothing
+    /// is applied. A large block's flat writes land behind it (set_deferred_flat_write): the
+    /// atomic write holds them as one redo record, and this StateDb reads them from memory
+    /// until they are written; the next commit waits for them first. The block's
     /// trie nodes (`prepared.nodes`) are then written by a background thread: until they are,
     /// this StateDb's tries read them from memory, and the next commit waits for them first
     /// (so only the newest block's nodes are ever unwritten). An error of that write fails the
@@ -124,9 +135,9 @@ public:
     Result<void, KvError> commit(PreparedState& prepared, bool sync = false);
 
     /// Writes the node buffer (a checkpoint at the newest committed block) and waits until
-    /// every committed block's trie nodes are on disk; the first failed write's error. Then
-    /// no older state is kept in memory either (states of blocks before the head are whole only
-    /// where their nodes are on disk, as after a restart).
+    /// every committed block's trie nodes and flat writes are on disk; the first failed
+    /// write's error. Then no older state is kept in memory either (states of blocks before
+    /// the head are whole only where their nodes are on disk, as after a restart).
     Result<void, KvError> wait_for_nodes();
 
     /// The background trie node writes so far (for /metrics).
@@ -219,6 +230,11 @@ public:
 
 private:
     struct StorageJob;
+    /// A flat-state read (Column::kState): the deferred block's writes, then the store.
+    bool flat_get(ByteView key, Bytes& out) const;
+    /// Waits for the deferred flat write (before anything that scans or rewrites the flat
+    /// state behind the read path); its error, if it failed.
+    Result<void, KvError> wait_for_flat() const;
     class NodeWriter;
     class NodeOverlay;
     /// One account's flat slot writes and storage trie into `batch` (and their undo entries
@@ -256,6 +272,9 @@ private:
     /// of this StateDb reads through it.
     std::unique_ptr<NodeOverlay> m_nodes_view;
     std::unique_ptr<NodeWriter> m_node_writer;
+    /// Writes large blocks' flat state behind commit(); readers look at its pending block.
+    std::unique_ptr<FlatWriter> m_flat_writer;
+    size_t m_deferred_flat_min = kParallelCacheUpdate;
     /// The blocks since the last checkpoint (under m_write_mutex; readers go through
     /// m_nodes_view).
     std::shared_ptr<NodeBuffer> m_buffer;

@@ -243,6 +243,9 @@ int main(int argc, char** argv)
     // A checkpoint every few blocks, as a node's Chain does every 64: kills land between
     // checkpoints, and restarts rebuild several blocks' nodes from the records.
     state.set_node_buffer(kNodeBufferBlocks, 64u << 20);
+    // Every block's flat state behind its write, as a large block's is: kills land between
+    // the two, and the next open applies the redo record.
+    state.set_deferred_flat_write(0);
 
     const auto schema = blocks.check_schema();
     if (!schema)

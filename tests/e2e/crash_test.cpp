@@ -8,8 +8,10 @@
 /// head's state root equals a root recomputed FROM SCRATCH over the flat state (every storage
 /// trie and the account trie rebuilt from Column::kState alone); the persistent trie holds that
 /// root's nodes, once StateDb::repair_head_nodes has run as a node's start does (a kill between
-/// a block's write and its trie nodes' leaves them to rebuild: counted and printed); and there is a well-formed undo record for exactly the blocks above the
-/// finalized head. The child also prunes history (issue 9) with a small window: the oldest
+/// a block's write and its trie nodes' leaves them to rebuild: counted and printed), after the
+/// StateDb has applied any redo record (a kill between a block's write and its deferred flat
+/// write: counted and printed); and there is a well-formed undo record for exactly the blocks above
+/// the finalized head. The child also prunes history (issue 9) with a small window: the oldest
 /// available block is never above the finalized head, every canonical block from it to the
 /// head is complete (body, receipts, each transaction indexed at its place) and every one below
 /// it has lost its body and receipts (a pruning batch is all or nothing).
@@ -33,6 +35,7 @@
 #include <vector>
 
 #include <state/block_store.hpp>
+#include <state/flat_writer.hpp>
 #include <state/rocksdb_store.hpp>
 #include <state/state_db.hpp>
 #include <state/undo.hpp>
@@ -150,7 +153,8 @@ struct Checked
     uint64_t oldest = 0;  ///< oldest available block (history pruning)
     size_t accounts = 0;
     size_t slots = 0;
-    uint64_t repairs = 0;  ///< checks that had to rebuild the head's trie nodes
+    uint64_t repairs = 0;       ///< checks that had to rebuild the head's trie nodes
+    uint64_t flat_repairs = 0;  ///< checks that found a block's flat writes only in its redo record
 };
 
 /// Opens the database the child left behind and checks it (see the file comment).
@@ -243,6 +247,16 @@ void check_database(const std::string& dir, std::optional<uint64_t> must_cover, 
     }
     out.oldest = *oldest;
 
+    // A kill between a block's write and its deferred flat write leaves the block's redo
+    // record; opening the state applies it, as a node's start does (counted).
+    {
+        Bytes redo;
+        out.flat_repairs += kv.get(Column::kMeta, as_view(kFlatRedoKey), redo) ? 1u : 0u;
+    }
+    StateDb state{**opened};
+    const auto opened_state = state.wait_for_nodes();
+    ASSERT_TRUE(opened_state) << opened_state.error().message;
+
     // The committed root equals the root of the flat state rebuilt from scratch.
     const ScratchState scratch = scratch_state_root(kv);
     ASSERT_EQ(to_hex(scratch.root), to_hex(head_header.state_root))
@@ -250,7 +264,6 @@ void check_database(const std::string& dir, std::optional<uint64_t> must_cover, 
 
     // The persistent trie has that root's nodes (after the repair a restart runs): lookups from
     // it find the flat values.
-    StateDb state{**opened};
     if (ref.number > 0)
     {
         const auto repaired =
@@ -337,9 +350,10 @@ TEST(Crash, KillNineLosesNothingAcknowledged)
     std::printf("crash test: %d iterations, %" PRIu64 " blocks acked, %" PRIu64
                 " rewinds (%d runs acked none), head %" PRIu64 ", finalized %" PRIu64
                 ", oldest available %" PRIu64 ", %zu accounts, %zu slots, %" PRIu64
-                " head trie repairs, %.1f s\n",
+                " head trie repairs, %" PRIu64 " flat redo repairs, %.1f s\n",
                 iterations, acks, rewinds, empty_runs, checked.head, checked.finalized,
-                checked.oldest, checked.accounts, checked.slots, checked.repairs, seconds);
+                checked.oldest, checked.accounts, checked.slots, checked.repairs,
+                checked.flat_repairs, seconds);
     EXPECT_GT(rewinds, 0u);
     EXPECT_GT(checked.oldest, 0u) << "the child never pruned history";
     if (!HasFailure())

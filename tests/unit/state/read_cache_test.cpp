@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include <state/flat_writer.hpp>
 #include <state/memory_store.hpp>
 #include <state/state_db.hpp>
 
@@ -26,16 +27,19 @@ Address addr_of(uint64_t i)
     return test::tagged_identity(i, 0xcc);
 }
 
-/// A store whose flat-state writes (StateDb::commit's block batch) can be held until released,
-/// or failed.
+/// A store whose block writes (StateDb::commit's atomic batch) can be held until released, or
+/// failed; a large block's deferred flat write is let through.
 class HeldWrites final : public test::MemoryForwardingStore
 {
 public:
     Result<void, KvError> write(const WriteBatch& batch, bool sync) override
     {
+        // The block's atomic write: its flat state, or (a large block's, StateDb's deferred
+        // flat write) the redo record that holds it.
         bool flat = false;
         for (const WriteBatch::Op& op : batch.ops())
-            flat = flat || op.column == Column::kState;
+            flat = flat || op.column == Column::kState ||
+                   (op.column == Column::kMeta && !op.is_delete && op.key == as_view(kFlatRedoKey));
         if (flat)
         {
             std::unique_lock lock{m_mutex};
