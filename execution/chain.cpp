@@ -64,6 +64,13 @@ Result<std::unique_ptr<Chain>, std::string> Chain::open(state::KvStore& kv, Chai
         return unexpected(std::string{"database: head header missing"});
     c->m_head = {**header, (*head)->hash};
 
+    // A kill between the head block's write and its deferred flat write: the StateDb applied
+    // the block's redo record when it opened the store (or could not: stop here).
+    const auto redo = c->m_state.flat_redo_applied();
+    if (!redo)
+        return unexpected("database: " + redo.error().message);
+    c->m_repaired_flat = *redo;
+
     // A crash between the head block's write and its trie nodes' leaves the nodes to rebuild
     // (StateDb::commit); nothing reads the trie before this.
     const uint64_t number = (*head)->number;

@@ -46,6 +46,8 @@ public:
     const ChainHead& genesis() const noexcept { return m_genesis; }
     /// Whether open() rebuilt the head block's trie nodes (an unclean shutdown), for the log.
     bool repaired_head_nodes() const noexcept { return m_repaired_nodes; }
+    /// Whether opening applied the head block's flat redo record (an unclean shutdown).
+    bool repaired_head_flat() const noexcept { return m_repaired_flat; }
 
     ChainHead head() const;
     std::optional<state::BlockRef> head_ref(state::Head which) const;
@@ -107,6 +109,7 @@ private:
     mutable std::mutex m_head_mutex;
     ChainHead m_head;
     bool m_repaired_nodes = false;
+    bool m_repaired_flat = false;
     L1StorageReader* m_l1_storage = nullptr;
     mutable std::shared_mutex m_commit_mutex;
 };

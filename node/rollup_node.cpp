@@ -199,6 +199,10 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
     impl->chain = std::move(*chain);
     impl->chain->state().set_node_buffer(cfg.trie_buffer_blocks, cfg.trie_buffer_mb << 20);
     impl->chain->state().set_trie_cache_bytes(cfg.trie_cache_mb << 20);
+    if (impl->chain->repaired_head_flat())
+        spdlog::warn("state: applied the flat-state redo record of head block {} (the last "
+                     "run stopped before writing its flat state)",
+                     impl->chain->head().header.number);
     if (impl->chain->repaired_head_nodes())
         spdlog::warn("state: rebuilt the trie nodes of head block {} (the last run stopped "
                      "before writing them)",
@@ -418,6 +422,10 @@ std::string RollupNode::Impl::metrics() const
         gauge("l2node_trie_head_repaired",
               "1 when this start rebuilt the head block's trie nodes (an unclean shutdown).",
               chain->repaired_head_nodes() ? 1 : 0);
+        gauge("l2node_flat_redo_applied",
+              "1 when this start applied the head block's flat-state redo record (an unclean "
+              "shutdown between a large block's write and its deferred flat write).",
+              chain->repaired_head_flat() ? 1 : 0);
     }
     if (is_sequencer())
     {

@@ -322,6 +322,7 @@ StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
             apply.del(Column::kMeta, as_view(kFlatRedoKey));
             decoded = m_kv.write(apply, true);
         }
+        m_flat_redo_applied = decoded.has_value();
         if (!decoded)
             m_flat_writer->fail(
                 KvError{"applying the flat redo record: " + decoded.error().message});
@@ -425,6 +426,13 @@ U256 StateDb::storage(Engine engine, const Address& identity, const U256& slot) 
     if (generation == m_generation && generation % 2 == 0)
         m_state_cache.slots.put(key.view(), v);
     return v;
+}
+
+Result<bool, KvError> StateDb::flat_redo_applied() const
+{
+    if (auto f = m_flat_writer->wait(); !f)
+        return unexpected(f.error());
+    return m_flat_redo_applied;
 }
 
 bool StateDb::flat_get(ByteView key, Bytes& out) const

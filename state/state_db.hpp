@@ -99,6 +99,11 @@ public:
     /// until they land. Default kParallelCacheUpdate; 0 defers every block. Between commits.
     void set_deferred_flat_write(size_t min_keys) noexcept { m_deferred_flat_min = min_keys; }
 
+    /// Whether opening the store applied a redo record (a kill between a block's write and its
+    /// deferred flat write), for the log; the error when the record could not be applied (every
+    /// commit fails with it then).
+    Result<bool, KvError> flat_redo_applied() const;
+
     /// The trie-node cache's byte budget (the constructor's `trie_cache_bytes`); a smaller one
     /// evicts at once. Safe at any time.
     void set_trie_cache_bytes(size_t bytes);
@@ -275,6 +280,7 @@ private:
     /// Writes large blocks' flat state behind commit(); readers look at its pending block.
     std::unique_ptr<FlatWriter> m_flat_writer;
     size_t m_deferred_flat_min = kParallelCacheUpdate;
+    bool m_flat_redo_applied = false;
     /// The blocks since the last checkpoint (under m_write_mutex; readers go through
     /// m_nodes_view).
     std::shared_ptr<NodeBuffer> m_buffer;

@@ -330,6 +330,9 @@ TEST(DeferredFlat, KillBeforeTheFlatWriteIsRepairedAtOpen)
         // Block 1 is the store's first: written whole, never deferred.
         EXPECT_EQ(has_redo(kv.inner()), n % 2 == 0 && n > 1);
         StateDb restarted{kv};
+        const auto applied = restarted.flat_redo_applied();
+        ASSERT_TRUE(applied) << applied.error().message;
+        EXPECT_EQ(*applied, n % 2 == 0 && n > 1);
         EXPECT_FALSE(has_redo(kv.inner()));
         ASSERT_TRUE(flat_state(kv.inner()) == flat_state(ref_kv));
         ASSERT_EQ(to_hex(test::scratch_state_root(kv.inner()).root), to_hex(want));
@@ -374,6 +377,10 @@ TEST(DeferredFlat, DamagedRedoRecordStopsCommits)
     bad.put(Column::kMeta, as_view(kFlatRedoKey), Bytes{1, 0, 30});  // a key past the end
     ASSERT_TRUE(kv.write(bad, false));
     StateDb db{kv};
+    const auto applied = db.flat_redo_applied();
+    ASSERT_FALSE(applied);
+    EXPECT_NE(applied.error().message.find("key runs past the end"), std::string::npos)
+        << applied.error().message;
     std::mt19937_64 rng{1};
     const std::string error = next_block_error(db, random_block(rng, 1), txtypes::kEmptyRootHash);
     EXPECT_NE(error.find("applying the flat redo record"), std::string::npos) << error;
