@@ -6,8 +6,6 @@
 #include <functional>
 #include <string>
 
-#include <pthread.h>
-
 namespace l2::state {
 
 namespace {
@@ -143,77 +141,28 @@ PendingFlat::Lookup PendingFlat::find(ByteView key, Bytes& out) const
     }
 }
 
-FlatWriter::~FlatWriter()
-{
-    {
-        std::unique_lock lock{m_mutex};
-        m_idle.wait(lock, [&] { return !m_job; });
-        m_stop = true;
-    }
-    m_work.notify_all();
-    if (m_thread.joinable())
-        m_thread.join();
-}
-
 void FlatWriter::submit(std::shared_ptr<const PendingFlat> job)
 {
     {
         std::lock_guard lock{m_mutex};
         m_pending = job;
-        m_job = std::move(job);
-        if (!m_thread.joinable())
-            m_thread = std::thread{[this] {
-                // Named for top -H and perf: large blocks' flat state is written here.
-                pthread_setname_np(pthread_self(), "l2-flat-write");
-                run();
-            }};
     }
-    m_work.notify_all();
-}
-
-Result<void, KvError> FlatWriter::wait()
-{
-    std::unique_lock lock{m_mutex};
-    m_idle.wait(lock, [&] { return !m_job; });
-    if (m_error)
-        return unexpected(*m_error);
-    return {};
+    m_thread.submit([this, job = std::move(job)]() -> Result<void, KvError> {
+        // A failed write's values stay readable; the next commit reports the error and the
+        // redo record applies them at the next open.
+        if (auto written = m_kv.write(job->flat(), false); !written)
+            return unexpected(KvError{"flat state write failed: " + written.error().message});
+        std::lock_guard lock{m_mutex};
+        if (m_pending == job)
+            m_pending.reset();  // on disk: readers go to the store
+        return {};
+    });
 }
 
 std::shared_ptr<const PendingFlat> FlatWriter::pending() const
 {
     std::lock_guard lock{m_mutex};
     return m_pending;
-}
-
-void FlatWriter::fail(KvError error)
-{
-    std::lock_guard lock{m_mutex};
-    if (!m_error)
-        m_error = std::move(error);
-}
-
-void FlatWriter::run()
-{
-    std::unique_lock lock{m_mutex};
-    for (;;)
-    {
-        m_work.wait(lock, [&] { return m_stop || m_job; });
-        if (!m_job)
-            return;  // stopping, nothing left
-        const std::shared_ptr<const PendingFlat> job = m_job;
-        lock.unlock();
-        auto written = m_kv.write(job->flat(), false);
-        lock.lock();
-        if (written)
-            m_pending.reset();  // on disk: readers go to the store
-        else if (!m_error)
-            m_error = KvError{"flat state write failed: " + written.error().message};
-        // A failed write's values stay readable; the next commit reports the error and the
-        // redo record applies them at the next open.
-        m_job.reset();
-        m_idle.notify_all();
-    }
 }
 
 }  // namespace l2::state

@@ -7,18 +7,16 @@
 /// values here. A kill in between leaves the redo record, which StateDb applies when it next
 /// opens the store. Internal to state/.
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include <txtypes/bytes.hpp>
 #include <txtypes/result.hpp>
 
+#include "job_thread.hpp"
 #include "kv_store.hpp"
 
 namespace l2::state {
@@ -40,7 +38,8 @@ class PendingFlat
 public:
     /// Takes the block's whole batch: its Column::kState writes go to flat() (with the redo
     /// record's delete), everything else to now() (with the redo record). Both borrow from
-    /// the batch, which this object keeps.
+    /// the batch, which this object keeps, so its flat-state writes must own their bytes
+    /// (prepare's do: WriteBatch::put); the others are written before commit() returns.
     explicit PendingFlat(WriteBatch batch);
 
     /// What commit() writes at once: the block's other writes and the redo record.
@@ -71,33 +70,23 @@ private:
 class FlatWriter
 {
 public:
-    explicit FlatWriter(KvStore& kv) noexcept : m_kv{kv} {}
-    ~FlatWriter();
-    FlatWriter(const FlatWriter&) = delete;
-    FlatWriter& operator=(const FlatWriter&) = delete;
+    explicit FlatWriter(KvStore& kv) : m_kv{kv} {}
 
     /// Publishes `job` to readers and starts its write. The writer must be idle (wait()).
     void submit(std::shared_ptr<const PendingFlat> job);
     /// Blocks until no write is in flight; the first failed write's error (it stays).
-    Result<void, KvError> wait();
+    Result<void, KvError> wait() { return m_thread.wait(); }
     /// The block whose flat writes are not on disk yet (null when none): readers look here
     /// first. A failed write's block stays here.
     std::shared_ptr<const PendingFlat> pending() const;
     /// Makes every later wait() fail with `error` (a redo record that could not be applied).
-    void fail(KvError error);
+    void fail(KvError error) { m_thread.fail(std::move(error)); }
 
 private:
-    void run();
-
     KvStore& m_kv;
     mutable std::mutex m_mutex;
-    std::condition_variable m_work;
-    std::condition_variable m_idle;
-    std::shared_ptr<const PendingFlat> m_job;      ///< being written
     std::shared_ptr<const PendingFlat> m_pending;  ///< what readers see
-    std::optional<KvError> m_error;
-    bool m_stop = false;
-    std::thread m_thread;
+    JobThread m_thread{"l2-flat-write"};           // last: joined before the rest goes
 };
 
 }  // namespace l2::state

@@ -2,11 +2,11 @@
 
 #include "flat_writer.hpp"
 #include "forwarding_store.hpp"
+#include "job_thread.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <latch>
@@ -15,8 +15,6 @@
 #include <string>
 #include <system_error>
 #include <thread>
-
-#include <pthread.h>
 
 #include <txtypes/keccak.hpp>
 #include <txtypes/rlp.hpp>
@@ -176,57 +174,43 @@ class StateDb::NodeWriter
 {
 public:
     /// `durable`: the store's newest checkpoint, if it has one.
-    NodeWriter(KvStore& kv, std::optional<uint64_t> durable) noexcept
+    NodeWriter(KvStore& kv, std::optional<uint64_t> durable)
         : m_kv{kv}, m_durable{durable.value_or(0)}, m_has_durable{durable.has_value()}
     {}
-    ~NodeWriter()
-    {
-        {
-            std::unique_lock lock{m_mutex};
-            m_idle.wait(lock, [&] { return !m_job; });
-            m_stop = true;
-        }
-        m_work.notify_all();
-        if (m_thread.joinable())
-            m_thread.join();
-    }
-    NodeWriter(const NodeWriter&) = delete;
-    NodeWriter& operator=(const NodeWriter&) = delete;
 
     /// Hands over a frozen buffer; the writer must be idle (wait() returned).
     void submit(std::shared_ptr<const NodeBuffer> buffer)
     {
-        {
-            std::lock_guard lock{m_mutex};
-            m_job = std::move(buffer);
-            if (!m_thread.joinable())
-                m_thread = std::thread{[this] {
-                    // Named for top -H and perf: the blocks' trie nodes are written here.
-                    pthread_setname_np(pthread_self(), "l2-trie-write");
-                    run();
-                }};
-        }
-        m_work.notify_all();
+        // Written or not, the buffer stays readable until the next checkpoint replaces it: the
+        // states of its blocks, whose replaced nodes it never wrote, stay queryable
+        // (eth_getProof, eth_getBalance at a recent block), and a failed write's nodes stay in
+        // memory while the next commit reports the error.
+        m_thread.submit([this, job = std::move(buffer)]() -> Result<void, KvError> {
+            const auto start = std::chrono::steady_clock::now();
+            WriteBatch batch;  // borrows the frozen buffer's nodes (it lives until the write)
+            job->borrow_live_nodes(batch);
+            const size_t nodes = batch.size();
+            const uint64_t block = job->last_block();
+            batch.put(Column::kMeta, as_view(StateDb::kTrieCheckpointKey),
+                      encode_checkpoint(block, job->last_root()));
+            if (auto written = m_kv.write(batch, false); !written)
+                return unexpected(KvError{"trie node write failed: " + written.error().message});
+            m_blocks.fetch_add(job->blocks(), std::memory_order_relaxed);
+            m_nodes.fetch_add(nodes, std::memory_order_relaxed);
+            m_micros.fetch_add(
+                static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::steady_clock::now() - start)
+                                          .count()),
+                std::memory_order_relaxed);
+            set_durable(block);
+            return {};
+        });
     }
 
     /// Blocks until no write is in flight; the first failed write's error (it stays).
-    Result<void, KvError> wait()
-    {
-        std::unique_lock lock{m_mutex};
-        m_idle.wait(lock, [&] { return !m_job; });
-        if (m_error)
-            return unexpected(*m_error);
-        return {};
-    }
-
+    Result<void, KvError> wait() { return m_thread.wait(); }
     /// The first failed write's error, without waiting.
-    Result<void, KvError> failed()
-    {
-        std::lock_guard lock{m_mutex};
-        if (m_error)
-            return unexpected(*m_error);
-        return {};
-    }
+    Result<void, KvError> failed() const { return m_thread.failed(); }
 
     /// The newest checkpoint on disk (0 while there is none).
     uint64_t durable() const noexcept { return m_durable.load(std::memory_order_acquire); }
@@ -244,60 +228,13 @@ public:
     }
 
 private:
-    void run()
-    {
-        std::unique_lock lock{m_mutex};
-        for (;;)
-        {
-            m_work.wait(lock, [&] { return m_stop || m_job; });
-            if (!m_job)
-                return;  // stopping, nothing left
-            const std::shared_ptr<const NodeBuffer> job = m_job;
-            lock.unlock();
-            const auto start = std::chrono::steady_clock::now();
-            WriteBatch batch;  // borrows the frozen buffer's nodes (it lives until the write)
-            job->borrow_live_nodes(batch);
-            const size_t nodes = batch.size();
-            const uint64_t block = job->last_block();
-            batch.put(Column::kMeta, as_view(StateDb::kTrieCheckpointKey),
-                      encode_checkpoint(block, job->last_root()));
-            auto written = m_kv.write(batch, false);
-            if (written)
-            {
-                m_blocks.fetch_add(job->blocks(), std::memory_order_relaxed);
-                m_nodes.fetch_add(nodes, std::memory_order_relaxed);
-                m_micros.fetch_add(
-                    static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                              std::chrono::steady_clock::now() - start)
-                                              .count()),
-                    std::memory_order_relaxed);
-                set_durable(block);
-            }
-            // Written or not, the buffer stays readable until the next checkpoint replaces it:
-            // the states of its blocks, whose replaced nodes it never wrote, stay queryable
-            // (eth_getProof, eth_getBalance at a recent block), and a failed write's nodes stay
-            // in memory while the next commit reports the error.
-            lock.lock();
-            if (!written && !m_error)
-                m_error = KvError{"trie node write failed: " + written.error().message};
-            m_job.reset();
-            m_idle.notify_all();
-        }
-    }
-
     KvStore& m_kv;
-    std::mutex m_mutex;
-    std::condition_variable m_work;
-    std::condition_variable m_idle;
-    std::shared_ptr<const NodeBuffer> m_job;
-    std::optional<KvError> m_error;
-    bool m_stop = false;
     std::atomic<uint64_t> m_durable;
     std::atomic<bool> m_has_durable;
     std::atomic<uint64_t> m_blocks{0};
     std::atomic<uint64_t> m_nodes{0};
     std::atomic<uint64_t> m_micros{0};
-    std::thread m_thread;
+    JobThread m_thread{"l2-trie-write"};  // last: joined before the rest goes
 };
 
 StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)

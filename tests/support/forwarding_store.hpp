@@ -1,6 +1,11 @@
 #pragma once
 /// Stores for tests and benches that watch, hold or fail some calls and pass the rest on.
 
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+
 #include <state/forwarding_store.hpp>
 #include <state/memory_store.hpp>
 
@@ -23,6 +28,65 @@ public:
     MemoryForwardingStore() : ForwardingStore{memory} {}
     /// The memory itself, bypassing the overrides.
     state::MemoryStore& inner() noexcept { return memory; }
+};
+
+/// A MemoryForwardingStore whose writes that `matches` picks out can be held until released,
+/// lost (reported written, never applied: a kill before they land) or failed ("disk full").
+/// Set `lose` and `fail` while no such write is in flight.
+class ControlledWrites : public MemoryForwardingStore
+{
+public:
+    using Matcher = bool (*)(const state::WriteBatch&);
+    explicit ControlledWrites(Matcher matches) noexcept : m_matches{matches} {}
+
+    Result<void, state::KvError> write(const state::WriteBatch& batch, bool sync) override
+    {
+        if (m_matches(batch))
+        {
+            ++matched;
+            std::unique_lock lock{m_mutex};
+            m_entered = true;
+            m_changed.notify_all();
+            m_changed.wait(lock, [&] { return !m_hold; });
+            m_entered = false;
+            if (lose)
+                return {};
+            if (fail)
+                return unexpected(state::KvError{"disk full"});
+        }
+        return MemoryForwardingStore::write(batch, sync);
+    }
+    /// Holds the matching writes from now on.
+    void hold()
+    {
+        std::lock_guard lock{m_mutex};
+        m_hold = true;
+    }
+    void release()
+    {
+        {
+            std::lock_guard lock{m_mutex};
+            m_hold = false;
+        }
+        m_changed.notify_all();
+    }
+    /// Blocks until a matching write is being held.
+    void wait_entered()
+    {
+        std::unique_lock lock{m_mutex};
+        m_changed.wait(lock, [&] { return m_entered; });
+    }
+
+    std::atomic<bool> lose{false};
+    std::atomic<bool> fail{false};
+    std::atomic<uint64_t> matched{0};  ///< matching writes so far
+
+private:
+    Matcher m_matches;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    bool m_hold = false;
+    bool m_entered = false;
 };
 
 }  // namespace l2::test

@@ -4,13 +4,10 @@
 // next commit, and a kill before it lands is repaired from the redo record at the next open.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <future>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <random>
 #include <thread>
 
@@ -21,11 +18,13 @@
 #include <txtypes/hex.hpp>
 
 #include "forwarding_store.hpp"
+#include "random_block.hpp"
 #include "scratch_state.hpp"
 #include "test_identity.hpp"
 
 using namespace l2;
 using namespace l2::state;
+using test::random_block;
 
 namespace {
 
@@ -34,8 +33,8 @@ Address addr_of(uint64_t i, uint8_t tag)
     return test::tagged_identity(i, tag);
 }
 
-constexpr uint64_t kIdentities = 80;
-constexpr uint64_t kSlots = 40;
+constexpr uint64_t kIdentities = test::kRandomBlockIdentities;
+constexpr uint64_t kSlots = test::kRandomBlockSlots;
 
 /// The deferred flat write: flat-state writes and the redo record's delete.
 bool is_flat_write(const WriteBatch& batch)
@@ -53,79 +52,11 @@ bool is_flat_write(const WriteBatch& batch)
 
 /// A store whose deferred flat writes can be held until released, lost (a kill before they
 /// land) or failed.
-class FlatWriteControl final : public test::MemoryForwardingStore
+class FlatWriteControl final : public test::ControlledWrites
 {
 public:
-    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
-    {
-        if (is_flat_write(batch))
-        {
-            ++flat_writes;
-            std::unique_lock lock{m_mutex};
-            m_released.wait(lock, [&] { return !m_hold; });
-            if (lose)
-                return {};
-            if (fail)
-                return unexpected(KvError{"disk full"});
-        }
-        return MemoryForwardingStore::write(batch, sync);
-    }
-    void hold()
-    {
-        std::lock_guard lock{m_mutex};
-        m_hold = true;
-    }
-    void release()
-    {
-        {
-            std::lock_guard lock{m_mutex};
-            m_hold = false;
-        }
-        m_released.notify_all();
-    }
-
-    std::atomic<bool> lose{false};
-    std::atomic<bool> fail{false};
-    std::atomic<uint64_t> flat_writes{0};
-
-private:
-    std::mutex m_mutex;
-    std::condition_variable m_released;
-    bool m_hold = false;
+    FlatWriteControl() noexcept : ControlledWrites{is_flat_write} {}
 };
-
-/// As deferred_nodes_test's: EVM and WASM accounts over small key spaces, slots set and
-/// deleted, now and then a cleared storage or a destroyed account.
-StateDiff random_block(std::mt19937_64& rng, uint64_t block)
-{
-    std::map<std::pair<Engine, Address>, AccountChange> changes;
-    for (size_t i = 0; i < 60; ++i)
-    {
-        const bool wasm = rng() % 4 == 0;
-        AccountChange ch;
-        ch.engine = wasm ? Engine::kWasm : Engine::kEvm;
-        ch.identity = addr_of(rng() % kIdentities, wasm ? 0x77 : 0x11);
-        ch.account = Account{};
-        ch.account->nonce = block;
-        ch.account->balance = U256{rng() % 1000 + 1};
-        if (rng() % 3 == 0)
-            for (size_t s = 0; s < 1 + rng() % 12; ++s)
-                ch.storage.push_back(
-                    {U256{rng() % kSlots}, rng() % 4 == 0 ? U256{0} : U256{rng() % 100 + 1}});
-        if (!ch.storage.empty() && rng() % 10 == 0)
-            ch.storage_cleared = true;
-        else if (rng() % 25 == 0)
-        {
-            ch.account.reset();
-            ch.storage.clear();
-        }
-        changes[{ch.engine, ch.identity}] = std::move(ch);
-    }
-    StateDiff diff;
-    for (auto& [k, ch] : changes)
-        diff.accounts.push_back(std::move(ch));
-    return diff;
-}
 
 /// Commits a prepared block `n` as the chain does (with its undo record); its root.
 Hash commit_prepared(StateDb& db, PreparedState& p, uint64_t n)
@@ -297,7 +228,7 @@ TEST(DeferredFlat, ReadsAndTheNextBlockSeeAWriteInFlight)
     }
     ASSERT_TRUE(db.wait_for_nodes());
     ASSERT_TRUE(ref.wait_for_nodes());
-    EXPECT_EQ(kv.flat_writes.load(), kBlocks - 1);
+    EXPECT_EQ(kv.matched.load(), kBlocks - 1);
     EXPECT_FALSE(has_redo(kv.inner()));
     EXPECT_TRUE(flat_state(kv.inner()) == flat_state(ref_kv));
     EXPECT_EQ(to_hex(test::scratch_state_root(kv.inner()).root), to_hex(parent));

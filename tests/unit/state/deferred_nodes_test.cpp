@@ -4,12 +4,9 @@
 // block's undo record and the flat state).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <condition_variable>
 #include <cstring>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <set>
 
@@ -20,11 +17,13 @@
 #include <txtypes/keccak.hpp>
 
 #include "forwarding_store.hpp"
+#include "random_block.hpp"
 #include "scratch_state.hpp"
 #include "test_identity.hpp"
 
 using namespace l2;
 using namespace l2::state;
+using test::random_block;
 
 namespace {
 
@@ -48,76 +47,13 @@ bool only_nodes(const WriteBatch& batch)
     return nodes > 0;
 }
 
-/// A store whose node writes (checkpoints: StateDb::commit's second write) can
-/// be lost (a kill before they land), failed, or held until released.
-class NodeWriteControl final : public test::MemoryForwardingStore
+/// A store whose node writes (checkpoints: StateDb::commit's second write) can be lost (a
+/// kill before they land), failed, or held until released.
+class NodeWriteControl final : public test::ControlledWrites
 {
 public:
-    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
-    {
-        if (only_nodes(batch))
-        {
-            std::unique_lock lock{m_mutex};
-            m_released.wait(lock, [&] { return !hold; });
-            if (lose)
-                return {};
-            if (fail)
-                return unexpected(KvError{"disk full"});
-        }
-        return MemoryForwardingStore::write(batch, sync);
-    }
-    void release()
-    {
-        {
-            std::lock_guard lock{m_mutex};
-            hold = false;
-        }
-        m_released.notify_all();
-    }
-
-    // Set while no node write is in flight (after wait_for_nodes), before the commit whose
-    // node write they affect.
-    std::atomic<bool> lose{false};
-    std::atomic<bool> fail{false};
-    std::atomic<bool> hold{false};
-
-private:
-    std::mutex m_mutex;
-    std::condition_variable m_released;
+    NodeWriteControl() noexcept : ControlledWrites{only_nodes} {}
 };
-
-/// A block over EVM and WASM accounts: balances, slots set and deleted, now and then a cleared
-/// storage or a destroyed account, all over small key spaces so blocks overwrite each other.
-StateDiff random_block(std::mt19937_64& rng, uint64_t block)
-{
-    std::map<std::pair<Engine, Address>, AccountChange> changes;
-    for (size_t i = 0; i < 60; ++i)
-    {
-        const bool wasm = rng() % 4 == 0;
-        AccountChange ch;
-        ch.engine = wasm ? Engine::kWasm : Engine::kEvm;
-        ch.identity = addr_of(rng() % 80, wasm ? 0x77 : 0x11);
-        ch.account = Account{};
-        ch.account->nonce = block;
-        ch.account->balance = U256{rng() % 1000 + 1};
-        if (rng() % 3 == 0)
-            for (size_t s = 0; s < 1 + rng() % 12; ++s)
-                ch.storage.push_back(
-                    {U256{rng() % 40}, rng() % 4 == 0 ? U256{0} : U256{rng() % 100 + 1}});
-        if (!ch.storage.empty() && rng() % 10 == 0)
-            ch.storage_cleared = true;
-        else if (rng() % 25 == 0)
-        {
-            ch.account.reset();
-            ch.storage.clear();
-        }
-        changes[{ch.engine, ch.identity}] = std::move(ch);
-    }
-    StateDiff diff;
-    for (auto& [k, ch] : changes)
-        diff.accounts.push_back(std::move(ch));
-    return diff;
-}
 
 std::set<Bytes> stored_nodes(const KvStore& kv)
 {
@@ -242,7 +178,7 @@ TEST(DeferredNodes, NextBlockReadsNodesStillBeingWritten)
 
     ASSERT_EQ(commit_block(db, d0, txtypes::kEmptyRootHash, 1), r0);
     ASSERT_TRUE(db.wait_for_nodes());
-    kv.hold = true;
+    kv.hold();
     ASSERT_EQ(commit_block(db, d1, r0, 2), r1);
     Bytes node;
     ASSERT_FALSE(kv.get(Column::kTrieNodes, r1, node)) << "block 2's nodes are held";

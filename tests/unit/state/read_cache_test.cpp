@@ -3,11 +3,8 @@
 // the write that stores it has landed, and a failed write must leave no learned value behind.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 #include <thread>
 
 #include <state/flat_writer.hpp>
@@ -27,52 +24,22 @@ Address addr_of(uint64_t i)
     return test::tagged_identity(i, 0xcc);
 }
 
-/// A store whose block writes (StateDb::commit's atomic batch) can be held until released, or
-/// failed; a large block's deferred flat write is let through.
-class HeldWrites final : public test::MemoryForwardingStore
+/// The block's atomic write (StateDb::commit): its flat state, or (a large block's, whose flat
+/// writes are deferred) the redo record that holds it.
+bool is_block_write(const WriteBatch& batch)
+{
+    bool flat = false;
+    for (const WriteBatch::Op& op : batch.ops())
+        flat = flat || op.column == Column::kState ||
+               (op.column == Column::kMeta && !op.is_delete && op.key == as_view(kFlatRedoKey));
+    return flat;
+}
+
+/// A store whose block writes can be held until released, or failed.
+class HeldWrites final : public test::ControlledWrites
 {
 public:
-    Result<void, KvError> write(const WriteBatch& batch, bool sync) override
-    {
-        // The block's atomic write: its flat state, or (a large block's, StateDb's deferred
-        // flat write) the redo record that holds it.
-        bool flat = false;
-        for (const WriteBatch::Op& op : batch.ops())
-            flat = flat || op.column == Column::kState ||
-                   (op.column == Column::kMeta && !op.is_delete && op.key == as_view(kFlatRedoKey));
-        if (flat)
-        {
-            std::unique_lock lock{m_mutex};
-            m_entered = true;
-            m_changed.notify_all();
-            m_changed.wait(lock, [&] { return !hold; });
-            m_entered = false;
-            if (fail)
-                return unexpected(KvError{"disk full"});
-        }
-        return MemoryForwardingStore::write(batch, sync);
-    }
-    void wait_entered()
-    {
-        std::unique_lock lock{m_mutex};
-        m_changed.wait(lock, [&] { return m_entered; });
-    }
-    void release()
-    {
-        {
-            std::lock_guard lock{m_mutex};
-            hold = false;
-        }
-        m_changed.notify_all();
-    }
-
-    std::atomic<bool> hold{false};
-    std::atomic<bool> fail{false};
-
-private:
-    std::mutex m_mutex;
-    std::condition_variable m_changed;
-    bool m_entered = false;
+    HeldWrites() noexcept : ControlledWrites{is_block_write} {}
 };
 
 /// Account 0 with `balance` and slot 7 = `value`, plus `others` accounts (enough of them move
@@ -123,7 +90,7 @@ void check_commit(size_t others, bool fail)
 
     auto second = db.prepare(block(2, 2, others), first->state_root);
     ASSERT_TRUE(second);
-    store.hold = true;
+    store.hold();
     store.fail = fail;
     auto committed = std::async(std::launch::async, [&] { return db.commit(*second); });
     store.wait_entered();
