@@ -121,6 +121,41 @@ TEST(StateDbCommit, ParallelStorageTriesMatchOneThreadAndScratch)
     EXPECT_EQ(flat1, flat2);
 }
 
+TEST(StateDbCommit, RepeatedAccountInALargeBlockKeepsTheLastChange)
+{
+    // A diff should not name an account twice; one that does gets its last change, in a block
+    // large enough for the account updates' index sort as in a small one.
+    for (const size_t accounts : {size_t{10}, size_t{600}})
+    {
+        SCOPED_TRACE(std::to_string(accounts) + " accounts");
+        StateDiff repeated;
+        StateDiff once;
+        for (size_t i = 0; i < accounts; ++i)
+        {
+            AccountChange ch;
+            ch.identity = addr_of(i);
+            ch.account = Account{};
+            ch.account->balance = U256{i + 1};
+            once.accounts.push_back(ch);
+            if (i == accounts / 2)
+            {
+                AccountChange first = ch;
+                first.account->balance = U256{999'999};
+                repeated.accounts.push_back(std::move(first));
+            }
+            repeated.accounts.push_back(std::move(ch));
+        }
+        MemoryStore kv1;
+        MemoryStore kv2;
+        StateDb a{kv1};
+        StateDb b{kv2};
+        auto pa = a.prepare(repeated, txtypes::kEmptyRootHash);
+        auto pb = b.prepare(once, txtypes::kEmptyRootHash);
+        ASSERT_TRUE(pa && pb);
+        EXPECT_EQ(to_hex(pa->state_root), to_hex(pb->state_root));
+    }
+}
+
 TEST(StateDbCommit, OldSlotValuesSkipLeafReads)
 {
     // Every written slot's old value (for the undo record) comes from the read cache, else
