@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 namespace l2::state {
@@ -35,7 +36,11 @@ Bytes encode_flat_redo(const WriteBatch& flat)
     {
         if (op.column != Column::kState)
             continue;
-        // Flat keys are at most 53 bytes (engine, identity, 32-byte slot).
+        // Flat keys are at most 53 bytes (engine, identity, 32-byte slot): a longer one is a
+        // bug, never to be written truncated.
+        if (op.key.size() > 0xff)
+            throw std::length_error{"flat redo record: a flat key of " +
+                                    std::to_string(op.key.size()) + " bytes"};
         out.push_back(op.is_delete ? kRedoDelete : kRedoPut);
         out.push_back(static_cast<uint8_t>(op.key.size()));
         out.append(op.key);

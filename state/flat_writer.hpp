@@ -26,7 +26,8 @@ inline constexpr std::string_view kFlatRedoKey = "flat/redo";
 
 /// The redo record of `flat`'s Column::kState writes: a version byte (1), then per write a
 /// kind byte (0 put, 1 delete), the key's size (1 byte) and key, and for a put the value's
-/// size (u32 big-endian) and value.
+/// size (u32 big-endian) and value. A key longer than 255 bytes (no flat key is) throws
+/// std::length_error.
 Bytes encode_flat_redo(const WriteBatch& flat);
 /// Appends a redo record's writes to `out`; an error naming what is malformed.
 Result<void, KvError> decode_flat_redo(ByteView record, WriteBatch& out);

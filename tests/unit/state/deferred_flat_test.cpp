@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include <state/flat_writer.hpp>
@@ -150,6 +151,13 @@ TEST(DeferredFlat, RedoRecordRoundTrips)
             EXPECT_TRUE(ByteView{back.ops()[i].value} == ByteView{flat.ops()[i].value});
         }
     }
+}
+
+TEST(DeferredFlat, RedoRecordRefusesAKeyItCannotHold)
+{
+    WriteBatch flat;
+    flat.put(Column::kState, Bytes(256, 0x01), Bytes{0x02});
+    EXPECT_THROW((void)encode_flat_redo(flat), std::length_error);
 }
 
 TEST(DeferredFlat, DamagedRedoRecordIsAnError)
