@@ -47,65 +47,44 @@ void delete_flat_storage(const KvStore& kv,
     });
 }
 
-bool by_key(const TrieUpdate& a, const TrieUpdate& b) noexcept
-{
-    return a.key < b.key;
-}
-
 /// Sorts by key and keeps the last update of each key (a diff should not repeat keys, but a
 /// repeated one must not corrupt the trie).
 void sort_unique(std::vector<TrieUpdate>& updates)
 {
-    // A large block's account updates (20k) are sorted as (key prefix, index) pairs and each
-    // update moved once: an update holds two strings, which a merge sort's passes move again
-    // and again (all sorts in prepare: 81 -> 57 perf samples of ~750, ~2.5 ms of the
-    // committing thread per block). The index keeps equal keys in diff order.
-    if (updates.size() >= 256)
+    // Sorts (key prefix, index) pairs and moves each update once: an update holds two
+    // strings, which a merge sort's passes moved again and again (a block's 20k account
+    // updates: 81 -> 48-57 perf samples of ~750 in prepare, ~3 ms per block). Keys are hashes,
+    // so their first 8 bytes (big-endian) nearly always decide; the index keeps a repeated
+    // key's updates in diff order.
+    struct Order
     {
-        // Keys are hashes: their first 8 bytes (big-endian) nearly always decide.
-        struct Order
-        {
-            uint64_t prefix;
-            uint32_t index;
-        };
-        std::vector<Order> order(updates.size());
-        for (size_t i = 0; i < updates.size(); ++i)
-        {
-            uint64_t p = 0;
-            for (size_t b = 0; b < 8; ++b)
-                p = (p << 8) | updates[i].key[b];
-            order[i] = {p, static_cast<uint32_t>(i)};
-        }
-        std::sort(order.begin(), order.end(), [&](const Order& a, const Order& b) {
-            if (a.prefix != b.prefix)
-                return a.prefix < b.prefix;
-            const int c = std::memcmp(updates[a.index].key.data(), updates[b.index].key.data(),
-                                      updates[a.index].key.size());
-            return c != 0 ? c < 0 : a.index < b.index;
-        });
-        std::vector<TrieUpdate> sorted;
-        sorted.reserve(order.size());
-        for (size_t i = 0; i < order.size(); ++i)
-        {
-            const bool last = i + 1 == order.size() || order[i + 1].prefix != order[i].prefix ||
-                              updates[order[i + 1].index].key != updates[order[i].index].key;
-            if (last)
-                sorted.push_back(std::move(updates[order[i].index]));
-        }
-        updates = std::move(sorted);
-        return;
-    }
-    std::stable_sort(updates.begin(), updates.end(), by_key);
-    size_t out = 0;
+        uint64_t prefix;
+        uint32_t index;
+    };
+    std::vector<Order> order(updates.size());
     for (size_t i = 0; i < updates.size(); ++i)
     {
-        if (i + 1 < updates.size() && updates[i + 1].key == updates[i].key)
-            continue;
-        if (out != i)
-            updates[out] = std::move(updates[i]);
-        ++out;
+        uint64_t p = 0;
+        for (size_t b = 0; b < 8; ++b)
+            p = (p << 8) | updates[i].key[b];
+        order[i] = {p, static_cast<uint32_t>(i)};
     }
-    updates.resize(out);
+    const auto same_key = [&](const Order& a, const Order& b) {
+        return a.prefix == b.prefix && updates[a.index].key == updates[b.index].key;
+    };
+    std::sort(order.begin(), order.end(), [&](const Order& a, const Order& b) {
+        if (a.prefix != b.prefix)
+            return a.prefix < b.prefix;
+        const int c = std::memcmp(updates[a.index].key.data(), updates[b.index].key.data(),
+                                  updates[a.index].key.size());
+        return c != 0 ? c < 0 : a.index < b.index;
+    });
+    std::vector<TrieUpdate> sorted;
+    sorted.reserve(order.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        if (i + 1 == order.size() || !same_key(order[i + 1], order[i]))
+            sorted.push_back(std::move(updates[order[i].index]));
+    updates = std::move(sorted);
 }
 
 /// The record with each job's slot fragment inserted at its offset (offsets ascending).

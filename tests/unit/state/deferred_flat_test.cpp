@@ -29,11 +29,6 @@ using test::random_block;
 
 namespace {
 
-Address addr_of(uint64_t i, uint8_t tag)
-{
-    return test::tagged_identity(i, tag);
-}
-
 constexpr uint64_t kIdentities = test::kRandomBlockIdentities;
 constexpr uint64_t kSlots = test::kRandomBlockSlots;
 
@@ -105,7 +100,7 @@ void expect_same_reads(StateDb& a, StateDb& b)
         for (const auto& [engine, tag] :
              {std::pair{Engine::kEvm, uint8_t{0x11}}, std::pair{Engine::kWasm, uint8_t{0x77}}})
         {
-            const Address id = addr_of(i, tag);
+            const Address id = test::tagged_identity(i, tag);
             const auto x = a.account(engine, id);
             const auto y = b.account(engine, id);
             ASSERT_EQ(x.has_value(), y.has_value()) << "account " << i;

@@ -27,11 +27,6 @@ using test::random_block;
 
 namespace {
 
-Address addr_of(uint64_t i, uint8_t tag)
-{
-    return test::tagged_identity(i, tag);
-}
-
 /// A checkpoint write: trie nodes and the checkpoint record, nothing else.
 bool only_nodes(const WriteBatch& batch)
 {
@@ -288,7 +283,7 @@ TEST(DeferredNodes, RebuildsAcrossSeveralBlocksBothWays)
     // Both roots now prove every account the reference proves.
     for (uint64_t n : {6u, 12u})
     {
-        const Hash key = keccak256(addr_of(3, 0x11));
+        const Hash key = keccak256(test::tagged_identity(3, 0x11));
         const auto want = ref.trie().prove(roots[n], key);
         const auto got = db.trie().prove(roots[n], key);
         ASSERT_TRUE(want && got) << "block " << n;
