@@ -20,12 +20,13 @@ void JobThread::submit(Job job)
 {
     {
         std::lock_guard lock{m_mutex};
-        m_job = std::move(job);
+        // The thread first: if it cannot start (std::system_error), no job is left pending.
         if (!m_thread.joinable())
             m_thread = std::thread{[this] {
                 pthread_setname_np(pthread_self(), m_name.c_str());
                 run();
             }};
+        m_job = std::move(job);
     }
     m_work.notify_all();
 }

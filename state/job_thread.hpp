@@ -30,6 +30,7 @@ public:
     JobThread& operator=(const JobThread&) = delete;
 
     /// Runs `job` on the thread, started at the first job. The thread must be idle (wait()).
+    /// Throws std::system_error (and runs nothing) if the thread cannot start.
     void submit(Job job);
     /// Blocks until no job is in flight; the first failed job's error.
     Result<void, KvError> wait();

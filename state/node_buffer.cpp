@@ -7,15 +7,11 @@
 
 namespace l2::state {
 
-void NodeBuffer::add_block(const std::unique_lock<std::shared_mutex>& held,
-                           uint64_t number,
-                           const Hash& root,
-                           WriteBatch nodes,
-                           std::vector<Hash> replaced)
+void NodeBuffer::add_block(const std::unique_lock<std::shared_mutex>& held, Block block)
 {
     assert(held.owns_lock() && held.mutex() == &m_mutex);
     (void)held;
-    m_blocks.push_back({number, root, std::move(nodes), std::move(replaced)});
+    m_blocks.push_back(std::move(block));
     const WriteBatch& added = m_blocks.back().nodes;
     // At most half full, so probes stay short.
     if (m_cells.empty() || (m_used + added.size()) * 2 > m_cells.size())

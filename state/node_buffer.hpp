@@ -24,14 +24,20 @@ public:
     /// (StateDb::commit takes it before the block's write lands, and may index on a helper).
     std::unique_lock<std::shared_mutex> lock() { return std::unique_lock{m_mutex}; }
 
-    /// Adds block `number`'s new nodes (Column::kTrieNodes puts) and the nodes it stopped
-    /// referencing (one entry per place lost; those not held here are on disk: ignored).
-    /// `held` is lock()'s.
-    void add_block(const std::unique_lock<std::shared_mutex>& held,
-                   uint64_t number,
-                   const Hash& root,
-                   WriteBatch nodes,
-                   std::vector<Hash> replaced);
+    /// A block as the buffer holds it.
+    struct Block
+    {
+        uint64_t number = 0;
+        Hash root;
+        /// Its new nodes (Column::kTrieNodes puts).
+        WriteBatch nodes;
+        /// The nodes it stopped referencing: one entry per place lost (those not held here
+        /// are on disk: ignored).
+        std::vector<Hash> replaced;
+    };
+
+    /// Adds `block`. `held` is lock()'s.
+    void add_block(const std::unique_lock<std::shared_mutex>& held, Block block);
 
     /// Copies node `key`'s RLP into `out`; false when not held. Any thread.
     bool find(ByteView key, Bytes& out) const;
@@ -57,13 +63,6 @@ public:
     Hash last_root() const;
 
 private:
-    struct Block
-    {
-        uint64_t number = 0;
-        Hash root;
-        WriteBatch nodes;
-        std::vector<Hash> replaced;
-    };
     /// An index cell: the node's first 8 bytes (its home, and a cheap compare), its first put
     /// (block index + 1, 0: free; op index) and its places (may drop to 0 or below: see
     /// add_block).

@@ -261,6 +261,7 @@ StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
       m_node_writer{std::make_unique<NodeWriter>(kv, checkpoint_block(kv))},
       m_flat_writer{std::make_unique<FlatWriter>(kv)},
       m_buffer{std::make_shared<NodeBuffer>()},
+      m_indexer{std::make_unique<JobThread>("l2-trie-index")},
       m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
       m_threads{std::max(1u, threads)}
 {
@@ -303,6 +304,7 @@ StateDb::~StateDb()
     // goes: a clean shutdown leaves nothing to repair. A failed write is repaired at the
     // next open.
     (void)wait_for_nodes();
+    m_indexer.reset();
     m_node_writer.reset();
     m_flat_writer.reset();
 }
@@ -424,8 +426,9 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
     // Odd generation = a write in flight: readers go to the store and cache nothing (what
     // they read may predate the write). Meanwhile the cache learns the block's values and the
     // node buffer takes its nodes, on a helper thread for a large block (~15 ms each for 40k
-    // keys and 90k nodes, overlapping the write): no reader sees the values before the write
-    // is done, and readers of trie nodes wait until the block's are indexed.
+    // keys and 90k nodes): the cache beside the write, before the generation is even again;
+    // the nodes behind the commit, under the buffer's lock, which readers of trie nodes (the
+    // next prepare) and the next commit wait for.
     {
         std::lock_guard lock{m_cache_mutex};
         ++m_generation;
@@ -433,6 +436,8 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
     Result<void, KvError> written;
     {
         std::lock_guard write_lock{m_write_mutex};
+        // The last block's indexing is done (the buffer's lock would wait for it anyway).
+        (void)m_indexer->wait();
         // A checkpoint after this block waits for the previous one first (one in flight).
         // A store without a checkpoint gets one at its first block, written before the
         // block as a synced commit's is (a restart rebuilds from the newest one, so there must
@@ -443,44 +448,52 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
             m_buffer->bytes() + prepared.nodes.approximate_bytes() >= m_buffer_bytes;
         if (checkpoint)
             written = m_node_writer->wait();
-        // Under the buffer's lock, taken by whichever thread indexes the block.
-        const auto add_nodes = [&](const std::unique_lock<std::shared_mutex>& held) {
-            m_buffer->add_block(held, prepared.block, prepared.state_root,
-                                std::move(prepared.nodes), std::move(prepared.replaced));
+        // The helper's hand-over: the latches outlive whichever side finishes last.
+        struct Handover
+        {
+            std::latch buffer_locked{1};
+            std::latch learned{1};
         };
-        std::latch buffer_locked{1};  // outlives the helper, which counts it down
-        std::jthread helper;          // joins on every way out
+        std::shared_ptr<Handover> handover;
+        auto nodes = std::make_shared<NodeBuffer::Block>(NodeBuffer::Block{
+            prepared.block, prepared.state_root, std::move(prepared.nodes),
+            std::move(prepared.replaced)});
         if (written && !sync && !first &&
             prepared.cached_accounts.size() + prepared.cached_slots.size() >= kParallelCacheUpdate)
         {
             try
             {
-                helper = std::jthread{[&] {
-                    {
-                        auto lock = m_buffer->lock();
-                        buffer_locked.count_down();
-                        add_nodes(lock);
-                    }
+                auto h = std::make_shared<Handover>();
+                m_indexer->submit([this, h, nodes, buffer = m_buffer, &prepared]()
+                                      -> Result<void, KvError> {
+                    auto lock = buffer->lock();
+                    h->buffer_locked.count_down();
+                    // `prepared` lives until `learned`: commit() waits for it.
                     learn(prepared);
-                }};
+                    h->learned.count_down();
+                    buffer->add_block(lock, std::move(*nodes));
+                    return {};
+                });
+                handover = std::move(h);
                 // The block's nodes are locked before the block can be read.
-                buffer_locked.wait();
+                handover->buffer_locked.wait();
             }
             catch (const std::system_error&)
             {
                 // No thread to spare: the same work, before the write (below).
             }
         }
-        if (!helper.joinable())
+        if (!handover)
         {
             // The block's nodes readable before the block is: a reader that sees the block
             // finds its trie. A failed write takes them back.
             {
                 const auto lock = m_buffer->lock();
-                add_nodes(lock);
+                m_buffer->add_block(lock, std::move(*nodes));
             }
             learn(prepared);
         }
+        nodes.reset();
         if (written && (sync || first))
         {
             // Synced: the checkpoint before the batch that references it, so a synced block
@@ -499,8 +512,8 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
         if (written && deferred)
             m_flat_writer->submit(std::move(deferred));
         ++m_ref_writes;
-        if (helper.joinable())
-            helper.join();
+        if (handover)
+            handover->learned.wait();
         prepared.nodes.clear();
         prepared.replaced.clear();
         // Under the write lock: a GC step (which waits for node writes under it) never runs

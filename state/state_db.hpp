@@ -30,6 +30,7 @@
 namespace l2::state {
 
 class FlatWriter;
+class JobThread;
 
 /// Reads of the current state (the last committed block): the interface execution sees.
 class StateReader
@@ -82,7 +83,7 @@ public:
     /// The machine DESIGN targets has two cores.
     static constexpr unsigned kDefaultCommitThreads = 2;
     /// Block size (accounts + slots) from which commit() fills the read cache on a helper
-    /// thread, beside the block's write.
+    /// thread, beside the block's write, and indexes the block's trie nodes there behind it.
     static constexpr size_t kParallelCacheUpdate = 4096;
     /// Writes the node buffer and waits (a clean shutdown leaves nothing to repair).
     ~StateDb() override;
@@ -286,6 +287,9 @@ private:
     std::shared_ptr<NodeBuffer> m_buffer;
     size_t m_buffer_blocks = 1;
     size_t m_buffer_bytes = 64u << 20;
+    /// Indexes a large block's nodes into the buffer behind commit(), holding the buffer's
+    /// lock: node readers (the next prepare) and the next commit wait for it.
+    std::unique_ptr<JobThread> m_indexer;
     /// Hands the buffer to the node writer as a checkpoint and starts an empty one. Under
     /// m_write_mutex, the writer idle.
     void checkpoint_buffer();

@@ -455,6 +455,42 @@ TEST(NodeBuffer, RecentStatesStayReadable)
     EXPECT_GT(missing_on_disk, 0u) << "the buffer wrote every node: nothing was tested";
 }
 
+TEST(NodeBuffer, LargeBlockTrieReadableWhenCommitReturns)
+{
+    // A large block's nodes are indexed on a helper thread that outlives commit(): a trie
+    // read at the block's root right after commit() returns, and the next block's prepare,
+    // must still find every node (they wait for the index), as in a store that wrote them.
+    MemoryStore ref_kv;
+    StateDb ref{ref_kv};
+    MemoryStore kv;
+    StateDb db{kv};
+    db.set_node_buffer(64, size_t{1} << 30);
+    Hash root = txtypes::kEmptyRootHash;
+    Hash ref_root = root;
+    for (uint64_t n = 1; n <= 4; ++n)
+    {
+        StateDiff diff;  // enough accounts for the helper; half of them the last block's
+        for (uint64_t i = 0; i < StateDb::kParallelCacheUpdate + 100; ++i)
+        {
+            AccountChange ch;
+            ch.identity = test::tagged_identity(i + n * (StateDb::kParallelCacheUpdate / 2), 0x5a);
+            ch.account = Account{};
+            ch.account->balance = U256{n};
+            diff.accounts.push_back(std::move(ch));
+        }
+        ref_root = commit_block(ref, diff, ref_root, n);
+        root = commit_block(db, diff, root, n);
+        ASSERT_EQ(to_hex(root), to_hex(ref_root)) << "block " << n;
+        const Trie trie = db.trie();
+        for (size_t i = 0; i < diff.accounts.size(); i += 37)
+        {
+            const auto v = trie.get(root, keccak256(diff.accounts[i].identity));
+            ASSERT_TRUE(v) << "block " << n << ": " << v.error().message;
+            EXPECT_TRUE(v->has_value()) << "block " << n << ", account " << i;
+        }
+    }
+}
+
 TEST(DeferredNodes, SyncedCommitWritesNodesFirst)
 {
     // A synced commit (genesis) has its nodes in the store when it returns.
