@@ -280,6 +280,7 @@ public:
         }
         return ForwardingStore::write(rest, sync);
     }
+    Result<void, KvError> ingest(const WriteBatch& batch) override { return write(batch, true); }
 
 private:
     static Hash hash_of(ByteView key) noexcept

@@ -17,6 +17,7 @@ public:
     {
         return m_inner.write(batch, sync);
     }
+    Result<void, KvError> ingest(const WriteBatch& batch) override { return m_inner.ingest(batch); }
     void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override
     {
         m_inner.scan(c, prefix, from, visit);

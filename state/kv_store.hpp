@@ -249,6 +249,12 @@ public:
     /// (survives power loss); without, once it survives a process crash (kill -9).
     virtual Result<void, KvError> write(const WriteBatch& batch, bool sync = false) = 0;
 
+    /// Adds `batch`'s puts (no deletes or counter adds; a key's last put wins) as a bulk load:
+    /// durable as write(batch, true) once it returns, but not atomic with other writes, and a
+    /// store may bypass its log and memtables (RocksDB ingests a sorted table file). For
+    /// large, content-addressed puts (a trie checkpoint's nodes). Default: write(batch, true).
+    virtual Result<void, KvError> ingest(const WriteBatch& batch) { return write(batch, true); }
+
     /// Visits keys >= `from` that start with `prefix`, in byte order.
     virtual void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const = 0;
 

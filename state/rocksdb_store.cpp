@@ -6,14 +6,18 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 namespace l2::state {
 
@@ -57,6 +61,9 @@ struct RocksDbStore::Impl
     std::unique_ptr<rocksdb::DB> db;
     std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> cf{};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;  // includes "default"
+    /// Where ingest() builds its table files (a subdirectory: RocksDB ignores it).
+    std::string ingest_dir;
+    std::atomic<uint64_t> next_ingest_file{0};
 
     ~Impl()
     {
@@ -179,6 +186,17 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     impl->db.reset(raw);
     for (size_t i = 0; i < opened.size(); ++i)
         impl->cf[opened[i]] = impl->handles[i + 1];
+    if (!o.read_only)
+    {
+        // Table files a kill left half built or not yet ingested: their puts were never
+        // acknowledged (the checkpoint record comes after the ingest).
+        impl->ingest_dir = path + "/ingest";
+        std::error_code ec;
+        std::filesystem::remove_all(impl->ingest_dir, ec);
+        std::filesystem::create_directories(impl->ingest_dir, ec);
+        if (ec)
+            return unexpected(KvError{"cannot create " + impl->ingest_dir + ": " + ec.message()});
+    }
     return std::unique_ptr<RocksDbStore>{new RocksDbStore{std::move(impl)}};
 }
 
@@ -245,6 +263,76 @@ Result<void, KvError> RocksDbStore::write(const WriteBatch& batch, bool sync)
     const auto s = m_impl->db->Write(wo, &wb);
     if (!s.ok())
         return unexpected(KvError{"database write failed: " + s.ToString()});
+    return {};
+}
+
+Result<void, KvError> RocksDbStore::ingest(const WriteBatch& batch)
+{
+    const auto& ops = batch.ops();
+    if (ops.empty())
+        return {};
+    if (m_impl->ingest_dir.empty())
+        return unexpected(KvError{"ingest: read-only database"});
+    // Table files take keys in strictly increasing order: (column, key), a key's puts in
+    // batch order, of which the last is kept.
+    const std::vector<uint32_t> order = write_order(batch);
+    std::vector<std::string> files;
+    const auto fail = [&](std::string message) -> Result<void, KvError> {
+        for (const std::string& f : files)
+        {
+            std::error_code ec;
+            std::filesystem::remove(f, ec);
+        }
+        return unexpected(KvError{"ingest: " + std::move(message)});
+    };
+    std::vector<rocksdb::IngestExternalFileArg> args;
+    const rocksdb::EnvOptions env{m_impl->db->GetDBOptions()};
+    for (size_t i = 0; i < order.size();)
+    {
+        const Column column = ops[order[i]].column;
+        auto* cf = m_impl->cf[static_cast<size_t>(column)];
+        if (cf == nullptr)
+            return fail(std::string{"no column "} + column_name(column));
+        files.push_back(m_impl->ingest_dir + "/" +
+                        std::to_string(m_impl->next_ingest_file.fetch_add(1)) + ".sst");
+        // The column's own options: its table format, Bloom filter and compression. The
+        // file's pages stay in the page cache (RocksDB's default drops them as it writes,
+        // and the next blocks read these nodes: a disk read each).
+        rocksdb::SstFileWriter writer{env, m_impl->db->GetOptions(cf), cf,
+                                      /*invalidate_page_cache=*/false};
+        if (const auto s = writer.Open(files.back()); !s.ok())
+            return fail(s.ToString());
+        for (; i < order.size() && ops[order[i]].column == column; ++i)
+        {
+            const auto& op = ops[order[i]];
+            if (op.is_delete || op.is_add)
+                return fail("a delete or counter add (puts only)");
+            const bool superseded = i + 1 < order.size() && ops[order[i + 1]].column == column &&
+                                    ByteView{ops[order[i + 1]].key} == ByteView{op.key};
+            if (superseded)
+                continue;
+            if (const auto s = writer.Put(slice(op.key), slice(op.value)); !s.ok())
+                return fail(s.ToString());
+        }
+        // Finish syncs the file: ingested, it is as durable as a synced write.
+        if (const auto s = writer.Finish(); !s.ok())
+            return fail(s.ToString());
+        rocksdb::IngestExternalFileArg arg;
+        arg.column_family = cf;
+        arg.external_files = {files.back()};
+        arg.options.move_files = true;  // a hard link: the file is not copied
+        arg.options.failed_move_fall_back_to_copy = true;
+        arg.options.write_global_seqno = false;
+        args.push_back(std::move(arg));
+    }
+    // One call: the columns' files go in together or not at all.
+    if (const auto s = m_impl->db->IngestExternalFiles(args); !s.ok())
+        return fail(s.ToString());
+    for (const std::string& f : files)
+    {
+        std::error_code ec;
+        std::filesystem::remove(f, ec);  // moved files are already gone
+    }
     return {};
 }
 

@@ -36,6 +36,10 @@ public:
 
     bool get(Column c, ByteView key, Bytes& out) const override;
     Result<void, KvError> write(const WriteBatch& batch, bool sync = false) override;
+    /// Writes the puts, sorted, into table files (one per column) in the database's `ingest/`
+    /// directory and ingests them: no log, no memtable, no flush (docs/spec/state.md,
+    /// "Checkpoint ingestion").
+    Result<void, KvError> ingest(const WriteBatch& batch) override;
     void scan(Column c, ByteView prefix, ByteView from, const KvVisitor& visit) const override;
     Result<void, KvError> delete_range(Column c, ByteView begin, ByteView end) override;
     uint64_t approximate_size(Column c) const override;

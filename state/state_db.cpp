@@ -186,8 +186,8 @@ private:
     std::shared_ptr<const NodeBuffer> m_frozen;
 };
 
-/// One background thread that writes checkpoints: a frozen node buffer's live nodes and the
-/// checkpoint record, in one write.
+/// One background thread that writes checkpoints: a frozen node buffer's live nodes (a bulk
+/// load, KvStore::ingest), then the checkpoint record.
 class StateDb::NodeWriter
 {
 public:
@@ -209,9 +209,15 @@ public:
             job->borrow_live_nodes(batch);
             const size_t nodes = batch.size();
             const uint64_t block = job->last_block();
-            batch.put(Column::kMeta, as_view(StateDb::kTrieCheckpointKey),
-                      encode_checkpoint(block, job->last_root()));
-            if (auto written = m_kv.write(batch, false); !written)
+            // The nodes as a bulk load (no log, no memtable), durable before the record that
+            // names them: a kill in between leaves nodes no record counts on, which the
+            // restart's rebuild writes again (content-addressed: the same bytes).
+            if (auto ingested = m_kv.ingest(batch); !ingested)
+                return unexpected(KvError{"trie node write failed: " + ingested.error().message});
+            WriteBatch record;
+            record.put(Column::kMeta, as_view(StateDb::kTrieCheckpointKey),
+                       encode_checkpoint(block, job->last_root()));
+            if (auto written = m_kv.write(record, false); !written)
                 return unexpected(KvError{"trie node write failed: " + written.error().message});
             m_blocks.fetch_add(job->blocks(), std::memory_order_relaxed);
             m_nodes.fetch_add(nodes, std::memory_order_relaxed);

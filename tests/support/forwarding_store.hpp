@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 
 #include <state/forwarding_store.hpp>
 #include <state/memory_store.hpp>
@@ -41,20 +42,16 @@ public:
 
     Result<void, state::KvError> write(const state::WriteBatch& batch, bool sync) override
     {
-        if (m_matches(batch))
-        {
-            ++matched;
-            std::unique_lock lock{m_mutex};
-            m_entered = true;
-            m_changed.notify_all();
-            m_changed.wait(lock, [&] { return !m_hold; });
-            m_entered = false;
-            if (lose)
-                return {};
-            if (fail)
-                return unexpected(state::KvError{"disk full"});
-        }
+        if (auto controlled = control(batch))
+            return *controlled;
         return MemoryForwardingStore::write(batch, sync);
+    }
+    /// Bulk loads (a trie checkpoint's nodes) are matched, held, lost and failed as writes.
+    Result<void, state::KvError> ingest(const state::WriteBatch& batch) override
+    {
+        if (auto controlled = control(batch))
+            return *controlled;
+        return MemoryForwardingStore::ingest(batch);
     }
     /// Holds the matching writes from now on.
     void hold()
@@ -82,6 +79,25 @@ public:
     std::atomic<uint64_t> matched{0};  ///< matching writes so far
 
 private:
+    /// For a matching batch: held while hold() lasts, then what a lost or failed write
+    /// returns; nothing when the batch goes through.
+    std::optional<Result<void, state::KvError>> control(const state::WriteBatch& batch)
+    {
+        if (!m_matches(batch))
+            return std::nullopt;
+        ++matched;
+        std::unique_lock lock{m_mutex};
+        m_entered = true;
+        m_changed.notify_all();
+        m_changed.wait(lock, [&] { return !m_hold; });
+        m_entered = false;
+        if (lose)
+            return Result<void, state::KvError>{};
+        if (fail)
+            return Result<void, state::KvError>{unexpected(state::KvError{"disk full"})};
+        return std::nullopt;
+    }
+
     Matcher m_matches;
     std::mutex m_mutex;
     std::condition_variable m_changed;

@@ -6,8 +6,6 @@
 // and the flat state's from-scratch root is the stored one.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -22,6 +20,7 @@
 #include <txtypes/keccak.hpp>
 
 #include "scratch_state.hpp"
+#include "temp_dir.hpp"
 
 #include "test_identity.hpp"
 
@@ -333,17 +332,7 @@ void moving_window(GcChain& c, uint64_t window, int steps)
     }
 }
 
-struct TempDir
-{
-    std::filesystem::path path;
-    explicit TempDir(const char* name)
-        : path{std::filesystem::temp_directory_path() /
-               (std::string{name} + "-" + std::to_string(::getpid()))}
-    {
-        std::filesystem::remove_all(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test::TempDir;
 
 TEST(TrieGc, CounterColumnAddsOnBothStores)
 {
