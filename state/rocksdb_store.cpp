@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -295,6 +296,22 @@ Result<void, KvError> RocksDbStore::ingest(const WriteBatch& batch)
             return fail(std::string{"no column "} + column_name(column));
         files.push_back(m_impl->ingest_dir + "/" +
                         std::to_string(m_impl->next_ingest_file.fetch_add(1)) + ".sst");
+        // An ingest whose keys overlap the column's memtables flushes them first, with every
+        // writer stopped meanwhile (a block's write would wait for it). Flushed here, the
+        // writers go on (the trie column's memtable holds only GC's deletes, which never run
+        // during a checkpoint).
+        uint64_t in_memtables = 0;
+        m_impl->db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable,
+                                   &in_memtables);
+        uint64_t immutable = 0;
+        m_impl->db->GetIntProperty(cf, rocksdb::DB::Properties::kNumImmutableMemTable, &immutable);
+        if (in_memtables + immutable > 0)
+        {
+            rocksdb::FlushOptions flush;
+            flush.allow_write_stall = true;
+            if (const auto s = m_impl->db->Flush(flush, cf); !s.ok())
+                return fail("flush before ingest: " + s.ToString());
+        }
         // The column's own options: its table format, Bloom filter and compression. The
         // file's pages stay in the page cache (RocksDB's default drops them as it writes,
         // and the next blocks read these nodes: a disk read each).
@@ -302,13 +319,26 @@ Result<void, KvError> RocksDbStore::ingest(const WriteBatch& batch)
                                       /*invalidate_page_cache=*/false};
         if (const auto s = writer.Open(files.back()); !s.ok())
             return fail(s.ToString());
+        // In key order the ops are scattered over the batch (a checkpoint's nodes over its
+        // blocks): each op, key and value is a cache miss unless fetched ahead.
+        constexpr size_t kAhead = 8;
         for (; i < order.size() && ops[order[i]].column == column; ++i)
         {
+            if (i + 2 * kAhead < order.size())
+                __builtin_prefetch(&ops[order[i + 2 * kAhead]]);
+            if (i + kAhead < order.size())
+            {
+                const auto& ahead = ops[order[i + kAhead]];
+                __builtin_prefetch(ahead.key.data());
+                __builtin_prefetch(ahead.value.data());
+            }
             const auto& op = ops[order[i]];
             if (op.is_delete || op.is_add)
                 return fail("a delete or counter add (puts only)");
-            const bool superseded = i + 1 < order.size() && ops[order[i + 1]].column == column &&
-                                    ByteView{ops[order[i + 1]].key} == ByteView{op.key};
+            const auto& next = ops[order[std::min(i + 1, order.size() - 1)]];
+            const bool superseded = i + 1 < order.size() && next.column == column &&
+                                    next.key.size() == op.key.size() &&
+                                    std::memcmp(next.key.data(), op.key.data(), op.key.size()) == 0;
             if (superseded)
                 continue;
             if (const auto s = writer.Put(slice(op.key), slice(op.value)); !s.ok())
