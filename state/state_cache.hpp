@@ -2,10 +2,11 @@
 /// The in-memory cache in front of the flat state: the "cached state_get" path (DESIGN target
 /// <= 120 ns, prefix overhead < 3-5%). Keys are the flat-KV keys themselves (engine || identity
 /// [|| slot]), held inline; values are decoded (U256 slots, Account records), so a hit costs one
-/// hash of the key and one probe. Bounded: when an entry count passes its limit the cache is
-/// dropped whole (cheap, and a block's working set refills it). Single-threaded: StateDb's owner
+/// hash of the key and one probe. Bounded by two generations: when the young one fills, the
+/// old one is dropped (what was read since survives). Single-threaded: StateDb's owner
 /// serialises access.
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -64,92 +65,63 @@ struct InlineKeyHasher
 };
 
 /// An open-addressing (linear probing) map from inline keys to values: one probe usually
-/// touches one cache line, no node allocation, no pointer chasing. Deletion uses tombstones;
-/// the table is dropped whole when it fills up (see above).
+/// touches one cache line, no node allocation, no pointer chasing. Deletion uses tombstones.
+///
+/// Bounded by two generations: new entries go to the young table, which grows up to half the
+/// bound; when it is full the old table is dropped and the young one becomes the old one. A
+/// hit in the old table moves the entry back to the young one. So what was read since the last
+/// turn survives the next (a node's hot accounts and slots stay through a stream of keys read
+/// once), where dropping the whole cache would lose it; a turn costs one pass over the old
+/// table, as the drop did.
 template <size_t N, typename V>
 class FlatCache
 {
 public:
-    /// Starts small and doubles up to room for `max_entries` at half load: the table stays
-    /// the size of the working set (fewer cache and TLB misses), never more than that bound.
-    explicit FlatCache(size_t max_entries) : m_limit{max_entries} { reset(1024); }
+    /// Each table starts small and doubles up to room for `max_entries` / 2 at half load: the
+    /// tables stay the size of the working set, never more than the bound together.
+    explicit FlatCache(size_t max_entries) : m_limit{std::max<size_t>(max_entries / 2, 512)}
+    {
+        m_young.reset(1024);
+        m_old.reset(1024);
+    }
 
-    const V* find(ByteView key) const noexcept
+    /// The value of `key`, or null. A hit in the old table moves the entry to the young one;
+    /// the pointer is valid until the next put, erase or clear.
+    const V* find(ByteView key)
     {
         const InlineKey<N> k = InlineKey<N>::of(key);
         const uint64_t h = hash_of(k);
-        for (size_t i = h & m_mask;; i = (i + 1) & m_mask)
-        {
-            const Slot& s = m_slots[i];
-            if (s.state == kEmpty)
-                return nullptr;
-            if (s.state == kFull && s.hash == h && s.key == k)
-                return &s.value;
-        }
+        if (const Slot* s = m_young.find(k, h))
+            return &s->value;
+        const Slot* s = m_old.find(k, h);
+        if (s == nullptr)
+            return nullptr;
+        V value = s->value;
+        return &insert(k, h, std::move(value));
     }
-    /// Starts loading the cache line `key` hashes to: a caller storing many keys prefetches a
-    /// few ahead, so the table's DRAM misses overlap instead of queueing one after another.
-    void prefetch(ByteView key) const noexcept
-    {
-        __builtin_prefetch(&m_slots[hash_of(InlineKey<N>::of(key)) & m_mask], 1);
-    }
+    /// Starts loading the cache line `key` hashes to in the young table (where hits of keys
+    /// read since the last turn are): a caller storing or reading many keys prefetches a few
+    /// ahead, so the table's DRAM misses overlap instead of queueing one after another.
+    void prefetch(ByteView key) const noexcept { m_young.prefetch(hash_of(InlineKey<N>::of(key))); }
     void put(ByteView key, V value)
     {
-        if (m_used >= m_max)
-        {
-            if (m_slots.size() / 2 < m_limit)
-                grow();
-            else
-                clear();
-        }
         const InlineKey<N> k = InlineKey<N>::of(key);
-        const uint64_t h = hash_of(k);
-        Slot* tomb = nullptr;
-        for (size_t i = h & m_mask;; i = (i + 1) & m_mask)
-        {
-            Slot& s = m_slots[i];
-            if (s.state == kFull && s.hash == h && s.key == k)
-            {
-                s.value = std::move(value);
-                return;
-            }
-            if (s.state == kTomb && !tomb)
-                tomb = &s;
-            if (s.state == kEmpty)
-            {
-                Slot& dst = tomb ? *tomb : s;
-                if (!tomb)
-                    ++m_used;
-                dst = Slot{h, k, std::move(value), kFull};
-                ++m_size;
-                return;
-            }
-        }
+        insert(k, hash_of(k), std::move(value));
     }
     void erase(ByteView key)
     {
         const InlineKey<N> k = InlineKey<N>::of(key);
         const uint64_t h = hash_of(k);
-        for (size_t i = h & m_mask;; i = (i + 1) & m_mask)
-        {
-            Slot& s = m_slots[i];
-            if (s.state == kEmpty)
-                return;
-            if (s.state == kFull && s.hash == h && s.key == k)
-            {
-                s.state = kTomb;
-                --m_size;
-                return;
-            }
-        }
+        m_young.erase(k, h);
+        m_old.erase(k, h);
     }
     void clear() noexcept
     {
-        for (auto& s : m_slots)
-            s.state = kEmpty;
-        m_size = m_used = 0;
+        m_young.clear();
+        m_old.clear();
     }
-    size_t size() const noexcept { return m_size; }
+    /// Entries held (a key in both tables counts twice until the next turn).
+    size_t size() const noexcept { return m_young.size + m_old.size; }
 
 private:
     static constexpr uint8_t kEmpty = 0, kFull = 1, kTomb = 2;
@@ -162,40 +134,122 @@ private:
     };
     static uint64_t hash_of(const InlineKey<N>& k) noexcept { return InlineKeyHasher{}(k); }
 
-    void reset(size_t cap)
+    struct Table
     {
-        m_slots.assign(cap, Slot{});
-        m_mask = cap - 1;
-        m_max = cap / 2;
-        m_used = m_size = 0;
-    }
-    void grow()
-    {
-        std::vector<Slot> old = std::move(m_slots);
-        reset(old.size() * 2);
-        for (auto& s : old)
+        std::vector<Slot> slots;
+        size_t mask = 0;
+        size_t max = 0;
+        size_t used = 0;  ///< full + tombstones (probe-chain length bound)
+        size_t size = 0;
+
+        const Slot* find(const InlineKey<N>& k, uint64_t h) const noexcept
         {
-            if (s.state != kFull)
-                continue;
-            size_t i = s.hash & m_mask;
-            while (m_slots[i].state != kEmpty)
-                i = (i + 1) & m_mask;
-            m_slots[i] = std::move(s);
-            ++m_used;
-            ++m_size;
+            for (size_t i = h & mask;; i = (i + 1) & mask)
+            {
+                const Slot& s = slots[i];
+                if (s.state == kEmpty)
+                    return nullptr;
+                if (s.state == kFull && s.hash == h && s.key == k)
+                    return &s;
+            }
         }
+        void prefetch(uint64_t h) const noexcept { __builtin_prefetch(&slots[h & mask], 1); }
+        /// Sets `k` (room checked by the caller).
+        Slot& put(const InlineKey<N>& k, uint64_t h, V&& value)
+        {
+            Slot* tomb = nullptr;
+            for (size_t i = h & mask;; i = (i + 1) & mask)
+            {
+                Slot& s = slots[i];
+                if (s.state == kFull && s.hash == h && s.key == k)
+                {
+                    s.value = std::move(value);
+                    return s;
+                }
+                if (s.state == kTomb && !tomb)
+                    tomb = &s;
+                if (s.state == kEmpty)
+                {
+                    Slot& dst = tomb ? *tomb : s;
+                    if (!tomb)
+                        ++used;
+                    dst = Slot{h, k, std::move(value), kFull};
+                    ++size;
+                    return dst;
+                }
+            }
+        }
+        void erase(const InlineKey<N>& k, uint64_t h) noexcept
+        {
+            for (size_t i = h & mask;; i = (i + 1) & mask)
+            {
+                Slot& s = slots[i];
+                if (s.state == kEmpty)
+                    return;
+                if (s.state == kFull && s.hash == h && s.key == k)
+                {
+                    s.state = kTomb;
+                    --size;
+                    return;
+                }
+            }
+        }
+        void clear() noexcept
+        {
+            for (auto& s : slots)
+                s.state = kEmpty;
+            size = used = 0;
+        }
+        void reset(size_t cap)
+        {
+            slots.assign(cap, Slot{});
+            mask = cap - 1;
+            max = cap / 2;
+            used = size = 0;
+        }
+        void grow()
+        {
+            std::vector<Slot> old = std::move(slots);
+            reset(old.size() * 2);
+            for (auto& s : old)
+            {
+                if (s.state != kFull)
+                    continue;
+                size_t i = s.hash & mask;
+                while (slots[i].state != kEmpty)
+                    i = (i + 1) & mask;
+                slots[i] = std::move(s);
+                ++used;
+                ++size;
+            }
+        }
+    };
+
+    /// Puts `k` in the young table, growing it or turning the generations first when full.
+    V& insert(const InlineKey<N>& k, uint64_t h, V&& value)
+    {
+        if (m_young.used >= m_young.max)
+        {
+            if (m_young.slots.size() / 2 < m_limit)
+                m_young.grow();
+            else
+            {
+                // The turn: the old generation goes, the young one becomes it. The young
+                // table takes the old one's memory (no fresh pages to fault in).
+                std::swap(m_young, m_old);
+                m_young.clear();
+            }
+        }
+        return m_young.put(k, h, std::move(value)).value;
     }
 
-    size_t m_limit;
-    std::vector<Slot> m_slots;
-    size_t m_mask = 0;
-    size_t m_max = 0;
-    size_t m_used = 0;  ///< full + tombstones (probe-chain length bound)
-    size_t m_size = 0;
+    size_t m_limit;  ///< entries per table
+    Table m_young;
+    Table m_old;
 };
 
 /// Slot values by flat slot key; accounts (or their absence) by flat account key. Each grows
-/// with its working set up to 1M entries (about 100-160 MB when full).
+/// with its working set up to 1M entries in its two generations (about 100-200 MB when full).
 struct StateCache
 {
     FlatCache<kEvmSlotKeySize, U256> slots{1u << 20};
