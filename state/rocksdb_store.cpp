@@ -278,12 +278,15 @@ Result<void, KvError> RocksDbStore::ingest(const WriteBatch& batch)
     // batch order, of which the last is kept.
     const std::vector<uint32_t> order = write_order(batch);
     std::vector<std::string> files;
-    const auto fail = [&](std::string message) -> Result<void, KvError> {
+    const auto remove_files = [&] {
         for (const std::string& f : files)
         {
             std::error_code ec;
-            std::filesystem::remove(f, ec);
+            std::filesystem::remove(f, ec);  // moved (ingested) files are already gone
         }
+    };
+    const auto fail = [&](std::string message) -> Result<void, KvError> {
+        remove_files();
         return unexpected(KvError{"ingest: " + std::move(message)});
     };
     std::vector<rocksdb::IngestExternalFileArg> args;
@@ -335,12 +338,13 @@ Result<void, KvError> RocksDbStore::ingest(const WriteBatch& batch)
             const auto& op = ops[order[i]];
             if (op.is_delete || op.is_add)
                 return fail("a delete or counter add (puts only)");
-            const auto& next = ops[order[std::min(i + 1, order.size() - 1)]];
-            const bool superseded = i + 1 < order.size() && next.column == column &&
-                                    next.key.size() == op.key.size() &&
-                                    std::memcmp(next.key.data(), op.key.data(), op.key.size()) == 0;
-            if (superseded)
-                continue;
+            if (i + 1 < order.size())
+            {
+                const auto& next = ops[order[i + 1]];
+                if (next.column == column && next.key.size() == op.key.size() &&
+                    std::memcmp(next.key.data(), op.key.data(), op.key.size()) == 0)
+                    continue;  // superseded by the next put of the key
+            }
             if (const auto s = writer.Put(slice(op.key), slice(op.value)); !s.ok())
                 return fail(s.ToString());
         }
@@ -358,11 +362,7 @@ Result<void, KvError> RocksDbStore::ingest(const WriteBatch& batch)
     // One call: the columns' files go in together or not at all.
     if (const auto s = m_impl->db->IngestExternalFiles(args); !s.ok())
         return fail(s.ToString());
-    for (const std::string& f : files)
-    {
-        std::error_code ec;
-        std::filesystem::remove(f, ec);  // moved files are already gone
-    }
+    remove_files();
     return {};
 }
 

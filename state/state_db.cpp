@@ -454,6 +454,7 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
             m_buffer->bytes() + prepared.nodes.approximate_bytes() >= m_buffer_bytes;
         if (checkpoint)
             written = m_node_writer->wait();
+        const size_t keys = prepared.cached_accounts.size() + prepared.cached_slots.size();
         // The helper's hand-over: the latches outlive whichever side finishes last.
         struct Handover
         {
@@ -464,8 +465,7 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
         auto nodes = std::make_shared<NodeBuffer::Block>(NodeBuffer::Block{
             prepared.block, prepared.state_root, std::move(prepared.nodes),
             std::move(prepared.replaced)});
-        if (written && !sync && !first &&
-            prepared.cached_accounts.size() + prepared.cached_slots.size() >= kParallelCacheUpdate)
+        if (written && !sync && !first && keys >= kParallelCacheUpdate)
         {
             try
             {
@@ -499,7 +499,6 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
             }
             learn(prepared);
         }
-        nodes.reset();
         if (written && (sync || first))
         {
             // Synced: the checkpoint before the batch that references it, so a synced block
@@ -510,8 +509,7 @@ Result<void, KvError> StateDb::commit(PreparedState& prepared, bool sync)
         // A large block's flat writes go behind it (one redo record in its write instead);
         // readers see them once published, which is before the generation is even again.
         std::shared_ptr<const PendingFlat> deferred;
-        if (written && !sync && !first &&
-            prepared.cached_accounts.size() + prepared.cached_slots.size() >= m_deferred_flat_min)
+        if (written && !sync && !first && keys >= m_deferred_flat_min)
             deferred = std::make_shared<PendingFlat>(std::move(prepared.batch));
         if (written)
             written = m_kv.write(deferred ? deferred->now() : prepared.batch, sync);
