@@ -121,8 +121,10 @@ async function main() {
     const second = await (await token.transfer(holder, 234n)).wait();
     log(`L1: +234 to the holder in L1 block ${second.blockNumber}`);
     // Before the origin reaches it, L2 still sees the old balance (the read is at the origin).
-    const origin = await l1Block.number();
-    if (origin < second.blockNumber) assert.equal(await reader.l1BalanceOf(holder), 1000n);
+    // Both calls at one L2 block: a new block (a later origin) may come between them.
+    const pinned = { blockTag: await l2.getBlockNumber() };
+    const origin = await l1Block.number(pinned);
+    if (origin < second.blockNumber) assert.equal(await reader.l1BalanceOf(holder, pinned), 1000n);
     await waitFor('the L2 origin to pass the second transfer', async () => (await l1Block.number()) >= second.blockNumber, 60_000);
     assert.equal(await reader.l1BalanceOf(holder), 1234n);
     const rec = track(await (await reader.record(holder)).wait());
