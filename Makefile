@@ -5,7 +5,8 @@ BUILD_DIR   ?= build
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
-CTEST_FLAGS ?= --output-on-failure
+# --timeout: the limit of a test that sets none (each sets its own; this is the net under them).
+CTEST_FLAGS ?= --output-on-failure --timeout 900
 
 .PHONY: all bootstrap configure build test unit conformance e2e devnet sanitize fuzz bench soak format clean
 

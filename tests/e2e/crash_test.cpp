@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,6 +95,9 @@ ChildRun run_and_kill(const std::string& dir, std::chrono::milliseconds delay)
         throw std::runtime_error("fork failed");
     if (pid == 0)
     {
+        // A test killed by ctest's timeout takes its child along (the child shares ctest's
+        // stderr: left running, it would keep ctest waiting).
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::dup2(fds[1], STDOUT_FILENO);
         ::close(fds[0]);
         ::close(fds[1]);

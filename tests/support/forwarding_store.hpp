@@ -59,11 +59,13 @@ public:
         std::lock_guard lock{m_mutex};
         m_hold = true;
     }
+    /// Lets every held write go, even one that has not woken up before the next hold().
     void release()
     {
         {
             std::lock_guard lock{m_mutex};
             m_hold = false;
+            ++m_releases;
         }
         m_changed.notify_all();
     }
@@ -89,7 +91,8 @@ private:
         std::unique_lock lock{m_mutex};
         m_entered = true;
         m_changed.notify_all();
-        m_changed.wait(lock, [&] { return !m_hold; });
+        const uint64_t releases = m_releases;
+        m_changed.wait(lock, [&] { return !m_hold || m_releases != releases; });
         m_entered = false;
         if (lose)
             return Result<void, state::KvError>{};
@@ -103,6 +106,7 @@ private:
     std::condition_variable m_changed;
     bool m_hold = false;
     bool m_entered = false;
+    uint64_t m_releases = 0;
 };
 
 }  // namespace l2::test

@@ -224,6 +224,10 @@ TEST(DeferredFlat, ReadsAndTheNextBlockSeeAWriteInFlight)
         auto prepared =
             std::async(std::launch::async, [&] { return db.prepare(diffs[n + 1], parent); });
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        // This block's write is the one held (a late one would be caught by the next hold()
+        // and block the next commit, which waits for it).
+        if (n > 1)
+            kv.wait_entered();
         kv.release();
         auto p = prepared.get();
         ASSERT_TRUE(p) << p.error().message;
