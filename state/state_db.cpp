@@ -600,10 +600,12 @@ Result<bool, KvError> StateDb::repair_head_nodes(uint64_t block,
     Bytes probe;
     if (root == txtypes::kEmptyRootHash || m_kv.get(Column::kTrieNodes, root, probe))
     {
-        if (!checkpoint || checkpoint->first > block)
+        if (!checkpoint || checkpoint->first != block || checkpoint->second != root)
         {
-            // A store from before checkpoints (or one whose checkpoint a failed write left
-            // above the head): the head is one, so a crash from here on can be repaired.
+            // The head is a checkpoint without its record: a store from before checkpoints,
+            // one whose checkpoint a failed write left above the head, or a kill between a
+            // checkpoint's nodes and its record (two writes). Recorded, a crash from here on
+            // is repaired from the head.
             WriteBatch mark;
             mark.put(Column::kMeta, as_view(kTrieCheckpointKey), encode_checkpoint(block, root));
             if (auto w = m_kv.write(mark, true); !w)

@@ -218,6 +218,42 @@ TEST(DeferredNodes, FailedNodeWriteStopsTheNextCommit)
     EXPECT_TRUE(*repaired);
 }
 
+/// The checkpoint record alone (a checkpoint's second write, after its nodes).
+bool only_record(const WriteBatch& batch)
+{
+    return batch.size() == 1 && batch.ops().front().column == Column::kMeta &&
+           ByteView{batch.ops().front().key} == as_view(StateDb::kTrieCheckpointKey);
+}
+
+TEST(DeferredNodes, KillBetweenCheckpointNodesAndRecordLeavesTheHeadACheckpoint)
+{
+    // A checkpoint is two writes: its nodes, then its record. A kill between them leaves the
+    // head's trie whole on disk under the previous record; the restart's repair has nothing to
+    // rebuild and records the head, so later repairs start there.
+    test::ControlledWrites kv{only_record};
+    std::mt19937_64 rng{11};
+    Hash r1, r2;
+    {
+        StateDb db{kv};
+        r1 = commit_block(db, random_block(rng, 1), txtypes::kEmptyRootHash, 1);
+        ASSERT_TRUE(db.wait_for_nodes());
+        kv.lose = true;
+        r2 = commit_block(db, random_block(rng, 2), r1, 2);
+        ASSERT_TRUE(db.wait_for_nodes());
+    }
+    kv.lose = false;
+    Bytes node;
+    ASSERT_TRUE(kv.get(Column::kTrieNodes, r2, node)) << "block 2's nodes landed";
+    StateDb restarted{kv};
+    EXPECT_EQ(restarted.durable_checkpoint(), 1u) << "block 2's record was lost";
+    const auto repaired = restarted.repair_head_nodes(2, r1, r2);
+    ASSERT_TRUE(repaired) << repaired.error().message;
+    EXPECT_FALSE(*repaired) << "nothing to rebuild";
+    EXPECT_EQ(restarted.durable_checkpoint(), 2u);
+    StateDb reopened{kv};
+    EXPECT_EQ(reopened.durable_checkpoint(), 2u) << "the head's record is on disk";
+}
+
 TEST(DeferredNodes, RebuildsAcrossSeveralBlocksBothWays)
 {
     // Blocks 1..4 are whole; the nodes of blocks 5..12 are all lost. Forward: the nodes of
