@@ -120,6 +120,7 @@ Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& pa
     if (err.empty() && (c.trie_buffer_blocks == 0 || c.trie_buffer_mb == 0))
         err = c.trie_buffer_blocks == 0 ? "state.trie_buffer_blocks: expected at least 1"
                                         : "state.trie_buffer_mb: expected at least 1";
+    num(t["wasm"]["module_cache_mb"], "wasm.module_cache_mb", 1u << 20, c.wasm_module_cache_mb);
     if (err.empty() && c.trie_cache_mb == 0)
         err = "state.trie_cache_mb: expected at least 1";
     if (!err.empty())
@@ -155,6 +156,7 @@ std::string NodeConfig::to_toml() const
         {"state", toml::table{{"trie_buffer_blocks", static_cast<int64_t>(trie_buffer_blocks)},
                               {"trie_buffer_mb", static_cast<int64_t>(trie_buffer_mb)},
                               {"trie_cache_mb", static_cast<int64_t>(trie_cache_mb)}}},
+        {"wasm", toml::table{{"module_cache_mb", static_cast<int64_t>(wasm_module_cache_mb)}}},
     };
     std::ostringstream os;
     os << t << "\n";

@@ -1,10 +1,7 @@
 #include "evm_entry.hpp"
 
 #include <array>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 
 #include <state/account.hpp>
 #include <state/keys.hpp>
@@ -13,6 +10,7 @@
 #include <txtypes/uint256.hpp>
 
 #include "../l1sload.hpp"
+#include "module_cache.hpp"
 
 namespace l2::execution::wasm {
 namespace {
@@ -84,32 +82,8 @@ private:
     Address m_identity;
 };
 
-/// Loaded modules by code hash, shared by every thread (block builder, RPC): code is immutable
-/// per hash, so an entry never changes and is never removed, and a reference to it stays valid
-/// (a node-based map keeps its elements in place across rehashes). Each module is loaded and
-/// parsed once per process, not once per thread. Not bounded: its size follows the modules
-/// deployed, which paid wasm_deploy_byte for every byte.
-class ModuleCache
-{
-public:
-    const Module* find(const Hash& code_hash) const
-    {
-        const std::shared_lock lock{m_mutex};
-        const auto it = m_modules.find(code_hash);
-        return it == m_modules.end() ? nullptr : &it->second;
-    }
-    /// The cached module of `m`'s hash (`m` itself unless another thread got there first).
-    const Module& insert(Module&& m)
-    {
-        const std::unique_lock lock{m_mutex};
-        const Hash h = m.code_hash();
-        return m_modules.try_emplace(h, std::move(m)).first->second;
-    }
-
-private:
-    mutable std::shared_mutex m_mutex;
-    std::unordered_map<Hash, Module, FixedBytesHasher> m_modules;
-};
+/// Loaded modules, shared by every thread (module_cache.hpp): each is loaded and parsed once
+/// per process until evicted.
 ModuleCache g_modules;
 
 FrameResult revert(int64_t gas_left, std::string_view reason)
@@ -182,17 +156,24 @@ FrameResult from_outcome(CallOutcome&& o, int64_t gas)
 
 }  // namespace
 
+void set_module_cache_bytes(size_t bytes)
+{
+    g_modules.set_budget(bytes);
+}
+
 FrameResult call_module(const EvmFrame& frame, const Address& identity)
 {
     const int64_t gas = frame.gas < 0 ? 0 : frame.gas;
     const Hash code_hash = frame.state.code_hash(identity);
-    const Module* module = g_modules.find(code_hash);
-    if (module == nullptr)
+    std::shared_ptr<const Module> module = g_modules.find(code_hash);
+    if (!module)
     {
+        // Evicted, or not loaded since this process started: the deployed code loads again
+        // (it loaded at deployment; only a change of limits could refuse it now).
         auto m = load_module(frame.state.code(identity));
-        if (!m)  // deployed modules loaded when deployed; only a change of limits gets here
+        if (!m)
             return {CallStatus::kTrap, gas, {}};
-        module = &g_modules.insert(std::move(*m));
+        module = g_modules.insert(std::move(*m));
     }
     StateHost host{frame, identity};
     auto out = execute(*module, host, static_cast<uint64_t>(gas), frame.schedule);

@@ -54,6 +54,10 @@ struct FrameResult
 /// Runs the module at `identity` (an account with engine WASM) for the frame.
 FrameResult call_module(const EvmFrame& frame, const Address& identity);
 
+/// The process's loaded-module cache budget in bytes (module_cache.hpp; default 256 MiB);
+/// evicts down to it at once. Results never depend on it.
+void set_module_cache_bytes(size_t bytes);
+
 /// Precompile 0x20001: validates the module (module.hpp) and creates the account
 /// wasm_identity(chain_id, name, version) with engine WASM, nonce 1 and the module as code.
 /// Refuses (reverts, with an Error(string) reason) a static call, value, bad calldata, a name

@@ -53,6 +53,8 @@ Result<Module, WasmError> load_module(ByteView wasm, const ModuleLimits& limits)
     m.m_code = Bytes{wasm};
     m.m_code_hash = keccak256(wasm);
     m.m_metered.assign(r.instrumented.begin(), r.instrumented.end());
+    m.m_footprint = sizeof(Module) + m.m_code.size() + m.m_metered.size() +
+                    bridge::footprint(*m.m_prepared);
     return m;
 }
 

@@ -67,6 +67,9 @@ public:
     uint32_t functions() const noexcept { return m_functions; }
     /// Its memory's declared maximum in 64 KiB pages: a call pays wasm_call_page each.
     uint32_t max_pages() const noexcept { return m_max_pages; }
+    /// Bytes it holds in memory (the code, the metered code and the parsed form): what the
+    /// module cache charges for it.
+    size_t footprint() const noexcept { return m_footprint; }
 
 private:
     friend Result<Module, WasmError> load_module(ByteView wasm,
@@ -77,6 +80,7 @@ private:
     std::shared_ptr<const bridge::PreparedModule> m_prepared;
     uint32_t m_functions = 0;
     uint32_t m_max_pages = 0;
+    size_t m_footprint = 0;
 };
 
 /// Parses and validates `wasm` and checks every deploy rule; the error names the rule broken.

@@ -169,6 +169,10 @@ std::shared_ptr<const PreparedModule> prepare(const uint8_t* instrumented,
 /// The shape of a prepared module.
 InstanceShape shape_of(const PreparedModule& module) noexcept;
 
+/// Bytes a prepared module holds: its instruction stream, data segments and per-function
+/// records (wabt's containers, counted from their sizes; allocator overhead not included).
+size_t footprint(const PreparedModule& module) noexcept;
+
 /// Instantiates a prepared module with the host functions and runs its `call` export with
 /// `gas_limit` (at most kMaxGasLimit), charging `instruction_cost` per instruction and
 /// `segment_cost` per straight-line segment entered (both < 2^32; wabt_loader.cpp, metering).

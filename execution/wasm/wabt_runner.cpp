@@ -121,6 +121,24 @@ InstanceShape shape_of(const PreparedModule& module) noexcept
     return shape;
 }
 
+size_t footprint(const PreparedModule& module) noexcept
+{
+    const interp::ModuleDesc& d = module.desc;
+    size_t bytes = sizeof(PreparedModule) + d.istream.end();
+    for (const interp::DataDesc& data : d.datas)
+        bytes += sizeof data + data.data.size();
+    for (const interp::FuncDesc& f : d.funcs)
+        bytes += sizeof f + f.locals.size() * sizeof(interp::LocalDesc) +
+                 f.handlers.size() * sizeof(interp::HandlerDesc) +
+                 (f.type.params.size() + f.type.results.size()) * sizeof(wabt::Type);
+    bytes += d.func_types.size() * sizeof(interp::FuncType) +
+             d.imports.size() * sizeof(interp::ImportDesc) +
+             d.exports.size() * sizeof(interp::ExportDesc) +
+             d.elems.size() * sizeof(interp::ElemDesc) +
+             d.globals.size() * sizeof(interp::GlobalDesc);
+    return bytes;
+}
+
 RunResult run(const PreparedModule& prepared,
               HostDispatcher& host,
               uint64_t gas_limit,

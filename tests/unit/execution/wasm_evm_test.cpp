@@ -6,6 +6,7 @@
 
 #include <execution/evm/evm.hpp>
 #include <execution/wasm/evm_entry.hpp>
+#include <execution/wasm/module_cache.hpp>
 #include <state/keys.hpp>
 #include <state/memory_store.hpp>
 #include <state/state_db.hpp>
@@ -178,6 +179,27 @@ TEST_F(WasmEvm, DeployCallAndRead)
     EXPECT_EQ(st.status, Status::kRevert);
     EXPECT_GT(st.gas_left, 0);
     EXPECT_EQ(m_st.storage(id, U256{0}), U256{2});
+}
+
+TEST_F(WasmEvm, CallsLoadTheModuleAgainWhenTheCacheHoldsNone)
+{
+    // With no room in the module cache every call loads the deployed code again: the same
+    // results as with the module cached.
+    const Bytes module = wasm_of(kCounterLogger);
+    ASSERT_EQ(call(kDeployerAddress, deploy_input("uncached", 1, module)).status,
+              Status::kSuccess);
+    const Address id = state::wasm_identity(kChainId, "uncached", 1);
+    set_module_cache_bytes(0);
+    for (uint8_t i = 1; i <= 2; ++i)
+    {
+        const auto c = call(id, {});
+        ASSERT_EQ(c.status, Status::kSuccess);
+        EXPECT_EQ(m_st.storage(id, U256{0}), U256{i});
+    }
+    set_module_cache_bytes(ModuleCache::kDefaultBytes);
+    const auto cached = call(id, {});
+    ASSERT_EQ(cached.status, Status::kSuccess);
+    EXPECT_EQ(m_st.storage(id, U256{0}), U256{3});
 }
 
 TEST_F(WasmEvm, DeployRefusals)

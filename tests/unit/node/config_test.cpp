@@ -10,6 +10,7 @@
 #include <string>
 
 #include <execution/chain.hpp>
+#include <execution/wasm/module_cache.hpp>
 #include <node/config.hpp>
 #include <state/state_db.hpp>
 
@@ -105,6 +106,23 @@ TEST_F(ConfigFile, TrieCache)
     NodeConfig rt;
     rt.trie_cache_mb = 1024;
     EXPECT_EQ(round_trip(rt).trie_cache_mb, 1024u);
+}
+
+TEST_F(ConfigFile, WasmModuleCache)
+{
+    // The default is the module cache's own; 0 (no cache) is allowed.
+    EXPECT_EQ(load("").value().wasm_module_cache_mb << 20,
+              execution::wasm::ModuleCache::kDefaultBytes);
+    EXPECT_EQ(load("[wasm]\nmodule_cache_mb = 0\n").value().wasm_module_cache_mb, 0u);
+    for (const char* bad : {"[wasm]\nmodule_cache_mb = -1\n", "[wasm]\nmodule_cache_mb = \"1G\"\n"})
+    {
+        const auto r = load(bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().find("wasm.module_cache_mb"), std::string::npos) << r.error();
+    }
+    NodeConfig rt;
+    rt.wasm_module_cache_mb = 64;
+    EXPECT_EQ(round_trip(rt).wasm_module_cache_mb, 64u);
 }
 
 }  // namespace
