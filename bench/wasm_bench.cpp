@@ -346,6 +346,48 @@ void BM_empty_call_wasm_code_bytes(benchmark::State& state)
     run_instance_cost(state, functions_wat(1, 21'000, 1));
 }
 BENCHMARK(BM_empty_call_wasm_code_bytes)->Unit(benchmark::kMicrosecond);
+/// What a module cache miss costs (execution/wasm/module_cache.hpp): load_module of the
+/// deployed bytes (parse, validate, meter, parse the metered module), against the call's entry
+/// gas, which covers instantiation only; and the bytes the cache charges for the module.
+void run_load_cost(benchmark::State& state, const std::string& wat)
+{
+    const auto wasm = wasm::wat_to_wasm(wat);
+    if (!wasm)
+    {
+        state.SkipWithError(wasm.error().c_str());
+        return;
+    }
+    size_t footprint = 0;
+    for (auto _ : state)
+    {
+        auto m = wasm::load_module(*wasm);
+        if (!m)
+        {
+            state.SkipWithError(m.error().message.c_str());
+            return;
+        }
+        footprint = m->footprint();
+        benchmark::DoNotOptimize(m);
+    }
+    state.counters["code_bytes"] = static_cast<double>(wasm->size());
+    state.counters["footprint"] = static_cast<double>(footprint);
+}
+void BM_load_wasm_large(benchmark::State& state)
+{
+    run_load_cost(state, functions_wat(1000, 40, 16));
+}
+BENCHMARK(BM_load_wasm_large)->Unit(benchmark::kMicrosecond);
+void BM_load_wasm_code_bytes(benchmark::State& state)
+{
+    run_load_cost(state, functions_wat(1, 21'000, 1));
+}
+BENCHMARK(BM_load_wasm_code_bytes)->Unit(benchmark::kMicrosecond);
+void BM_load_wasm_empty(benchmark::State& state)
+{
+    run_load_cost(state, R"((module (memory (export "memory") 1 1) (func (export "call"))))");
+}
+BENCHMARK(BM_load_wasm_empty)->Unit(benchmark::kMicrosecond);
+
 /// Per byte of data: a 240 KB data segment copied into 4 pages at every instantiation.
 void BM_empty_call_wasm_data_bytes(benchmark::State& state)
 {

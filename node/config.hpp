@@ -72,9 +72,9 @@ struct NodeConfig
     uint64_t trie_cache_mb = 1024;
 
     /// `wasm.module_cache_mb`: the budget of the process's cache of loaded WASM modules
-    /// (execution/wasm/module_cache.hpp; least recently used out first; 0 = load at every
-    /// call). Results never depend on it.
-    uint64_t wasm_module_cache_mb = 256;
+    /// (execution/wasm/module_cache.hpp; least recently used out first); 0 = no bound, the
+    /// default. Results never depend on it.
+    uint64_t wasm_module_cache_mb = 0;
 
     /// Loads `path`; missing keys keep their defaults. Errors name the key and the file.
     static Result<NodeConfig, std::string> load(const std::filesystem::path& path);

@@ -19,6 +19,7 @@
 #include <derivation/rollup_config.hpp>
 #include <execution/chain.hpp>
 #include <execution/wasm/evm_entry.hpp>
+#include <execution/wasm/module_cache.hpp>
 #include <l1client/l1_client.hpp>
 #include <l1client/rpc_client.hpp>
 #include <l1client/tx_sender.hpp>
@@ -200,7 +201,9 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
     impl->chain = std::move(*chain);
     impl->chain->state().set_node_buffer(cfg.trie_buffer_blocks, cfg.trie_buffer_mb << 20);
     impl->chain->state().set_trie_cache_bytes(cfg.trie_cache_mb << 20);
-    execution::wasm::set_module_cache_bytes(cfg.wasm_module_cache_mb << 20);
+    execution::wasm::set_module_cache_bytes(cfg.wasm_module_cache_mb == 0
+                                                ? execution::wasm::ModuleCache::kUnbounded
+                                                : cfg.wasm_module_cache_mb << 20);
     if (impl->chain->repaired_head_flat())
         spdlog::warn("state: applied the flat-state redo record of head block {} (the last "
                      "run stopped before writing its flat state)",

@@ -54,7 +54,7 @@ struct FrameResult
 /// Runs the module at `identity` (an account with engine WASM) for the frame.
 FrameResult call_module(const EvmFrame& frame, const Address& identity);
 
-/// The process's loaded-module cache budget in bytes (module_cache.hpp; default 256 MiB);
+/// The process's loaded-module cache budget in bytes (module_cache.hpp; default unbounded);
 /// evicts down to it at once. Results never depend on it.
 void set_module_cache_bytes(size_t bytes);
 

@@ -1,10 +1,17 @@
 #pragma once
-/// Loaded WASM modules by code hash, shared by every thread (block builder, RPC), bounded in
-/// bytes (Module::footprint) with least-recently-used eviction. Code is immutable per hash, so
-/// an entry never changes; an evicted module is loaded again from the state's code at its next
-/// call, as after a restart. Cache only: nothing a call computes depends on it.
+/// Loaded WASM modules by code hash, shared by every thread (block builder, RPC), optionally
+/// bounded in bytes (Module::footprint) with least-recently-used eviction. Code is immutable per
+/// hash, so an entry never changes; an evicted module is loaded again from the state's code at
+/// its next call, as after a restart. Cache only: nothing a call computes depends on it.
+///
+/// Unbounded by default: a call's gas covers instantiating a loaded module, not loading it
+/// (`BM_load_wasm_*`: ~90-120 ns per deployed byte; 9.7 ms for a 105 KB module whose call
+/// entry is 7,300 gas), so a bound that deployed modules can outgrow lets calls that cycle
+/// through them cost hundreds of times more CPU per gas than EVM code. Deploy gas
+/// (wasm_deploy_byte) is what bounds the unbounded cache's growth.
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -19,10 +26,10 @@ namespace l2::execution::wasm {
 class ModuleCache
 {
 public:
-    /// 256 MiB, as Arbitrum Stylus's default LRU of compiled programs.
-    static constexpr size_t kDefaultBytes = size_t{256} << 20;
+    /// No bound (see above).
+    static constexpr size_t kUnbounded = SIZE_MAX;
 
-    explicit ModuleCache(size_t byte_budget = kDefaultBytes) noexcept : m_budget{byte_budget} {}
+    explicit ModuleCache(size_t byte_budget = kUnbounded) noexcept : m_budget{byte_budget} {}
 
     /// The module of `code_hash` (null on a miss), marked most recently used. The pointer
     /// keeps it alive through a call even if it is evicted meanwhile.

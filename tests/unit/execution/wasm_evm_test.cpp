@@ -196,7 +196,7 @@ TEST_F(WasmEvm, CallsLoadTheModuleAgainWhenTheCacheHoldsNone)
         ASSERT_EQ(c.status, Status::kSuccess);
         EXPECT_EQ(m_st.storage(id, U256{0}), U256{i});
     }
-    set_module_cache_bytes(ModuleCache::kDefaultBytes);
+    set_module_cache_bytes(ModuleCache::kUnbounded);
     const auto cached = call(id, {});
     ASSERT_EQ(cached.status, Status::kSuccess);
     EXPECT_EQ(m_st.storage(id, U256{0}), U256{3});

@@ -110,10 +110,9 @@ TEST_F(ConfigFile, TrieCache)
 
 TEST_F(ConfigFile, WasmModuleCache)
 {
-    // The default is the module cache's own; 0 (no cache) is allowed.
-    EXPECT_EQ(load("").value().wasm_module_cache_mb << 20,
-              execution::wasm::ModuleCache::kDefaultBytes);
-    EXPECT_EQ(load("[wasm]\nmodule_cache_mb = 0\n").value().wasm_module_cache_mb, 0u);
+    // No bound (0) by default, as the module cache's own default.
+    EXPECT_EQ(load("").value().wasm_module_cache_mb, 0u);
+    EXPECT_EQ(load("[wasm]\nmodule_cache_mb = 512\n").value().wasm_module_cache_mb, 512u);
     for (const char* bad : {"[wasm]\nmodule_cache_mb = -1\n", "[wasm]\nmodule_cache_mb = \"1G\"\n"})
     {
         const auto r = load(bad);
