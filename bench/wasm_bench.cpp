@@ -295,6 +295,15 @@ std::string data_wat(size_t bytes, unsigned pages)
     wat += "\")\n(func (export \"call\")))";
     return wat;
 }
+/// The modules whose call cost (run_instance_cost) and load cost (run_load_cost, a module
+/// cache miss) are set side by side in docs/performance.md.
+const std::string kEmptyModule =
+    R"((module (memory (export "memory") 1 1) (func (export "call"))))";
+/// 1,000 functions of 40 additions (~234 KB metered) and 16 pages: the widest mix.
+const std::string kLargeModule = functions_wat(1000, 40, 16);
+/// One function of 21,000 additions (~105 KB), one page: the most code per entry gas.
+const std::string kCodeBytesModule = functions_wat(1, 21'000, 1);
+
 void run_instance_cost(benchmark::State& state, const std::string& wat)
 {
     const auto module = wat_module(state, wat);
@@ -318,14 +327,14 @@ void run_instance_cost(benchmark::State& state, const std::string& wat)
 /// second of that work (what the call's entry has to cover).
 void BM_empty_call_wasm(benchmark::State& state)
 {
-    run_instance_cost(state, R"((module (memory (export "memory") 1 1) (func (export "call"))))");
+    run_instance_cost(state, kEmptyModule);
 }
 BENCHMARK(BM_empty_call_wasm)->Unit(benchmark::kMicrosecond);
 
-/// The widest mix: 1,000 functions of 40 additions (~234 KB metered) and 16 pages.
+/// The widest mix (kLargeModule).
 void BM_large_empty_call_wasm(benchmark::State& state)
 {
-    run_instance_cost(state, functions_wat(1000, 40, 16));
+    run_instance_cost(state, kLargeModule);
 }
 BENCHMARK(BM_large_empty_call_wasm)->Unit(benchmark::kMicrosecond);
 /// Per function: 1,023 trivial functions (max_functions), one page.
@@ -340,10 +349,10 @@ void BM_empty_call_wasm_pages(benchmark::State& state)
     run_instance_cost(state, functions_wat(0, 0, 16));
 }
 BENCHMARK(BM_empty_call_wasm_pages)->Unit(benchmark::kMicrosecond);
-/// Per byte of code: one function of ~21k additions (~230 KB), one page.
+/// Per byte of code (kCodeBytesModule).
 void BM_empty_call_wasm_code_bytes(benchmark::State& state)
 {
-    run_instance_cost(state, functions_wat(1, 21'000, 1));
+    run_instance_cost(state, kCodeBytesModule);
 }
 BENCHMARK(BM_empty_call_wasm_code_bytes)->Unit(benchmark::kMicrosecond);
 /// What a module cache miss costs (execution/wasm/module_cache.hpp): load_module of the
@@ -374,17 +383,17 @@ void run_load_cost(benchmark::State& state, const std::string& wat)
 }
 void BM_load_wasm_large(benchmark::State& state)
 {
-    run_load_cost(state, functions_wat(1000, 40, 16));
+    run_load_cost(state, kLargeModule);
 }
 BENCHMARK(BM_load_wasm_large)->Unit(benchmark::kMicrosecond);
 void BM_load_wasm_code_bytes(benchmark::State& state)
 {
-    run_load_cost(state, functions_wat(1, 21'000, 1));
+    run_load_cost(state, kCodeBytesModule);
 }
 BENCHMARK(BM_load_wasm_code_bytes)->Unit(benchmark::kMicrosecond);
 void BM_load_wasm_empty(benchmark::State& state)
 {
-    run_load_cost(state, R"((module (memory (export "memory") 1 1) (func (export "call"))))");
+    run_load_cost(state, kEmptyModule);
 }
 BENCHMARK(BM_load_wasm_empty)->Unit(benchmark::kMicrosecond);
 

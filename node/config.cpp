@@ -117,10 +117,10 @@ Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& pa
         c.trie_buffer_blocks);
     num(t["state"]["trie_buffer_mb"], "state.trie_buffer_mb", 1u << 20, c.trie_buffer_mb);
     num(t["state"]["trie_cache_mb"], "state.trie_cache_mb", 1u << 20, c.trie_cache_mb);
+    num(t["wasm"]["module_cache_mb"], "wasm.module_cache_mb", 1u << 20, c.wasm_module_cache_mb);
     if (err.empty() && (c.trie_buffer_blocks == 0 || c.trie_buffer_mb == 0))
         err = c.trie_buffer_blocks == 0 ? "state.trie_buffer_blocks: expected at least 1"
                                         : "state.trie_buffer_mb: expected at least 1";
-    num(t["wasm"]["module_cache_mb"], "wasm.module_cache_mb", 1u << 20, c.wasm_module_cache_mb);
     if (err.empty() && c.trie_cache_mb == 0)
         err = "state.trie_cache_mb: expected at least 1";
     if (!err.empty())

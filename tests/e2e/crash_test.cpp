@@ -90,6 +90,7 @@ ChildRun run_and_kill(const std::string& dir, std::chrono::milliseconds delay)
     int fds[2];
     if (::pipe(fds) != 0)
         throw std::runtime_error("pipe failed");
+    const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0)
         throw std::runtime_error("fork failed");
@@ -98,6 +99,8 @@ ChildRun run_and_kill(const std::string& dir, std::chrono::milliseconds delay)
         // A test killed by ctest's timeout takes its child along (the child shares ctest's
         // stderr: left running, it would keep ctest waiting).
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127);  // the test died before the line above
         ::dup2(fds[1], STDOUT_FILENO);
         ::close(fds[0]);
         ::close(fds[1]);
