@@ -902,6 +902,10 @@ Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
     if (job.had_account)
     {
         std::lock_guard lock{m_cache_mutex};
+        // Each lookup is a DRAM miss in a table larger than the CPU caches: start them all
+        // first so they overlap (~0.75 us a lookup one by one in the commit bench).
+        for (size_t i = 0; i < n; ++i)
+            m_state_cache.slots.prefetch(keys[i].view());
         for (size_t i = 0; i < n; ++i)
         {
             if (const U256* hit = m_state_cache.slots.find(keys[i].view()))
