@@ -150,6 +150,7 @@ Result<std::unique_ptr<RocksDbStore>, KvError> RocksDbStore::open(const std::str
     rocksdb::ColumnFamilyOptions state_options = cf_options;
     state_options.memtable_prefix_bloom_size_ratio = 0.02;
     state_options.memtable_whole_key_filtering = true;
+    state_options.write_buffer_size = o.state_write_buffer_bytes;
 
     // A database written by an older build may lack a newer column (Column::kUndo): a
     // writable open creates it (create_missing_column_families); a read-only open cannot, so
