@@ -1,7 +1,9 @@
 /// kill -9 at any moment loses nothing acknowledged (DESIGN.md, "Real components").
 ///
 /// Runs tests/e2e/crash_child against one RocksDB directory again and again, killing it with
-/// SIGKILL after a random delay, and after each kill opens the database in-process and checks:
+/// SIGKILL after a random delay (most runs count it from the child's "ready" line, so the kill
+/// lands among blocks; every kStartupKillEvery-th from its start, so it may land in the open and
+/// the repairs), and after each kill opens the database in-process and checks:
 /// the unsafe head covers every block the child acknowledged (or a rewind target it announced
 /// since: the child also rewinds a few blocks now and then and appends different ones); the
 /// canonical chain 0..head is complete and linked, with nothing canonical above the head; the
@@ -62,6 +64,13 @@ constexpr uint64_t kChildSeed = 7;
 constexpr uint64_t kDelaySeed = 20240601;
 constexpr int kMinDelayMs = 10;
 constexpr int kMaxDelayMs = 400;
+/// One run in kStartupKillEvery times its kill from the child's start, so it may land while
+/// the child opens the database and repairs it (a kill during recovery); the others time it
+/// from the child's "ready" line, so it lands among blocks even when a loaded machine makes the
+/// start slower than the delay.
+constexpr int kStartupKillEvery = 4;
+/// A child that has not said "ready" by then is killed anyway (and counted).
+constexpr std::chrono::seconds kReadyTimeout{60};
 /// The child (as execution::Chain) drops the undo records up to the finalized head but keeps
 /// those above the newest durable trie checkpoint: a restart rebuilds those blocks' nodes from
 /// them. A checkpoint is written behind the blocks (a synced table file and the checkpoint
@@ -79,12 +88,14 @@ struct ChildRun
     uint64_t acks = 0;
     uint64_t rewinds = 0;
     bool killed = false;  ///< died of our SIGKILL (not of its own accord)
+    bool ready = false;   ///< said "ready" (opened and repaired) before the kill
     int status = 0;
 };
 
-/// Starts crash_child on `dir`, reads its acks for `delay`, SIGKILLs it, then drains the pipe:
-/// a line in the pipe was printed after its batch was written, so it counts as acknowledged.
-ChildRun run_and_kill(const std::string& dir, std::chrono::milliseconds delay)
+/// Starts crash_child on `dir`, reads its acks for `delay` (counted from its start, or with
+/// `from_ready` from its "ready" line), SIGKILLs it, then drains the pipe: a line in the pipe
+/// was printed after its batch was written, so it counts as acknowledged.
+ChildRun run_and_kill(const std::string& dir, std::chrono::milliseconds delay, bool from_ready)
 {
     ChildRun run;
     int fds[2];
@@ -128,14 +139,24 @@ ChildRun run_and_kill(const std::string& dir, std::chrono::milliseconds delay)
                 run.last_acked = std::stoull(line.substr(7));
                 ++run.rewinds;
             }
+            else if (line == "ready")
+            {
+                run.ready = true;
+            }
         }
     };
 
     char buf[4096];
-    const auto deadline = Clock::now() + delay;
+    auto deadline = Clock::now() + (from_ready ? kReadyTimeout : delay);
+    bool waiting_for_ready = from_ready;
     bool eof = false;
     while (!eof)
     {
+        if (waiting_for_ready && run.ready)
+        {
+            waiting_for_ready = false;
+            deadline = Clock::now() + delay;
+        }
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0)
@@ -349,6 +370,7 @@ TEST(Crash, KillNineLosesNothingAcknowledged)
     uint64_t acks = 0;
     uint64_t rewinds = 0;
     int empty_runs = 0;
+    int startup_kills = 0;  ///< killed before "ready": while opening or repairing
     int iterations = 0;
     Checked checked;
     const auto start = Clock::now();
@@ -357,7 +379,8 @@ TEST(Crash, KillNineLosesNothingAcknowledged)
         SCOPED_TRACE("iteration " + std::to_string(i));
         const auto delay = std::chrono::milliseconds{
             kMinDelayMs + static_cast<int>(rng() % (kMaxDelayMs - kMinDelayMs + 1))};
-        const ChildRun run = run_and_kill(dir, delay);
+        const bool from_ready = i % kStartupKillEvery != 0;
+        const ChildRun run = run_and_kill(dir, delay, from_ready);
         ++iterations;
         ASSERT_TRUE(run.killed) << "crash_child exited on its own, wait status " << run.status;
         if (run.last_acked)
@@ -366,17 +389,21 @@ TEST(Crash, KillNineLosesNothingAcknowledged)
         rewinds += run.rewinds;
         if (run.acks == 0)
             ++empty_runs;
+        if (!run.ready)
+            ++startup_kills;
         check_database(dir, acked_ever, checked);
         if (HasFatalFailure())
             break;
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     std::printf("crash test: %d iterations, %" PRIu64 " blocks acked, %" PRIu64
-                " rewinds (%d runs acked none), head %" PRIu64 ", finalized %" PRIu64
+                " rewinds (%d runs acked none, %d killed before ready), head %" PRIu64
+                ", finalized %" PRIu64
                 ", oldest available %" PRIu64 ", %zu accounts, %zu slots, %" PRIu64
                 " head trie repairs, %" PRIu64 " flat redo repairs, at most %" PRIu64
                 " undo records kept at or below the finalized head, %.1f s\n",
-                iterations, acks, rewinds, empty_runs, checked.head, checked.finalized,
+                iterations, acks, rewinds, empty_runs, startup_kills, checked.head,
+                checked.finalized,
                 checked.oldest, checked.accounts, checked.slots, checked.repairs,
                 checked.flat_repairs, checked.most_kept, seconds);
     EXPECT_GT(rewinds, 0u);
