@@ -164,10 +164,13 @@ public:
     {
         if (node.kind == NodeKind::kEmpty)
             return {};
-        encode_node(node, m_enc);
+        m_holes_tmp.clear();
+        encode_node(node, m_enc, &m_holes_tmp);
+        // A node with a hashed child is at least 34 bytes: only a node of inline children
+        // (none pending) can be inlined.
         if (m_enc.size() < 32)
             return inline_ref();
-        return NodeRef::of_hash(write(node.kind));
+        return NodeRef::of_pending(add_pending(node.kind));
     }
 
     /// Updates and stores children [from, to) of `branch` (at `depth`), when two children are
@@ -182,11 +185,7 @@ public:
                                           TrieNode* pending,
                                           uint8_t pending_nibble)
     {
-        // The new children are encoded as they are built and hashed together at the end
-        // (keccak256_many: siblings share a vectorised permutation). Children are updated
-        // deeper down, so each depth has its own staging frame.
-        Staged& staged = m_staged[depth];
-        staged.clear();
+        // The new children are encoded as they are built; their hashes wait for finish().
         for (size_t g = from; g < to; ++g)
         {
             const bool is_pending = pending != nullptr && g == pending_nibble;
@@ -194,25 +193,93 @@ public:
             if (r.empty())
             {
                 if (is_pending)
-                    stage(staged, branch, g, *pending);
+                    branch.children[g] = store(*pending);
                 continue;
             }
             auto out = update_child(branch, g, depth, r, is_pending ? pending : nullptr);
             if (!out)
                 return unexpected(out.error());
-            stage(staged, branch, g, *out);
+            branch.children[g] = store(*out);
         }
-        write_staged(staged, branch);
         return {};
     }
 
-    /// The root hash of `node`; the root node is stored whatever its size.
+    /// The root hash of `node`; the root node is stored whatever its size. Finishes the
+    /// apply (see finish()).
     Hash store_root(const TrieNode& node)
     {
         if (node.kind == NodeKind::kEmpty)
+        {
+            finish();
             return txtypes::kEmptyRootHash;
-        encode_node(node, m_enc);
-        return write(node.kind);
+        }
+        m_holes_tmp.clear();
+        encode_node(node, m_enc, &m_holes_tmp);
+        const uint32_t root = add_pending(node.kind);
+        finish();
+        return m_hashes[root];
+    }
+
+    /// Hashes every new node of the apply, the lowest first: a node's holes are filled once
+    /// its children's hashes are known, and all the nodes of one height are hashed together
+    /// (keccak256_many: four or eight messages per vectorised permutation, where hashing each
+    /// node as its parent completes mostly found one sibling, hashed alone). Then the nodes go
+    /// to the batch and the cache in the order they were built (children before parents).
+    /// Only the nodes added since the last finish() are hashed: the parallel apply finishes
+    /// each thread's part of the root's children on that thread, then the root.
+    void finish()
+    {
+        const size_t first = m_hashes.size();
+        const size_t n = m_pending.size();
+        if (n == first)
+            return;
+        m_hashes.resize(n);
+        uint16_t top = 0;
+        for (size_t i = first; i < n; ++i)
+            top = std::max(top, m_pending[i].height);
+        // Counting sort of the nodes by height, creation order within a height.
+        std::vector<uint32_t> start(static_cast<size_t>(top) + 2, 0);
+        for (size_t i = first; i < n; ++i)
+            ++start[m_pending[i].height + 1u];
+        for (size_t h = 1; h < start.size(); ++h)
+            start[h] += start[h - 1];
+        std::vector<uint32_t> order(n - first);
+        {
+            std::vector<uint32_t> next(start.begin(), start.end() - 1);
+            for (auto i = static_cast<uint32_t>(first); i < n; ++i)
+                order[next[m_pending[i].height]++] = i;
+        }
+        std::vector<ByteView> views;
+        std::vector<Hash> hashes;
+        for (size_t h = 0; h <= top; ++h)
+        {
+            const size_t from = start[h];
+            const size_t to = start[h + 1];
+            views.resize(to - from);
+            hashes.resize(to - from);
+            for (size_t k = from; k < to; ++k)
+            {
+                const Pending& p = m_pending[order[k]];
+                for (uint32_t j = p.holes_begin; j < p.holes_end; ++j)
+                    std::memcpy(m_bytes.data() + m_holes[j].at,
+                                m_hashes[m_holes[j].child].data(), 32);
+                views[k - from] = ByteView{m_bytes}.substr(p.offset, p.size);
+            }
+            keccak256_many(views, hashes);
+            for (size_t k = from; k < to; ++k)
+                m_hashes[order[k]] = hashes[k - from];
+        }
+        for (size_t i = first; i < n; ++i)
+        {
+            const Pending& p = m_pending[i];
+            put_node(m_hashes[i], ByteView{m_bytes}.substr(p.offset, p.size), p.kind);
+        }
+    }
+
+    /// A ref this apply handed out, with its hash once finish() has run.
+    NodeRef finished(const NodeRef& ref) const noexcept
+    {
+        return ref.pending ? NodeRef::of_hash(m_hashes[ref.pending_index()]) : ref;
     }
 
 private:
@@ -247,14 +314,6 @@ private:
         return std::move(*node);
     }
 
-    /// Hashes the encoded node, adds it to the batch and, unless a leaf, to the cache.
-    Hash write(NodeKind kind)
-    {
-        const Hash h = keccak256(m_enc);
-        put_node(h, m_enc, kind);
-        return h;
-    }
-
     /// The node just encoded (m_enc, < 32 bytes) as an inline ref.
     NodeRef inline_ref() const noexcept
     {
@@ -271,67 +330,32 @@ private:
             m_cache->put(h, rlp);
     }
 
-    /// Children of one branch encoded but not yet hashed: their RLP back to back in `enc`.
-    struct Staged
+    /// A new node of this apply, encoded in m_bytes, its hash to come (finish()).
+    struct Pending
     {
-        struct Child
-        {
-            uint8_t nibble;
-            NodeKind kind;
-            uint32_t offset;
-            uint32_t size;
-        };
-        Bytes enc;
-        std::vector<Child> children;
-        std::vector<ByteView> views;
-        std::vector<Hash> hashes;
-
-        void clear() noexcept
-        {
-            enc.clear();
-            children.clear();
-        }
+        uint32_t offset;
+        uint32_t size;
+        uint32_t holes_begin;  ///< its pending children's places: m_holes[begin, end)
+        uint32_t holes_end;
+        uint16_t height;  ///< 0 without pending children, else 1 + the highest child's
+        NodeKind kind;
     };
 
-    /// store(node) for child `g` of `branch`, its hash left to write_staged: an inline or
-    /// empty ref is set at once.
-    void stage(Staged& staged, TrieNode& branch, size_t g, const TrieNode& node)
+    /// Adds the node just encoded in m_enc (its holes in m_holes_tmp) as pending.
+    uint32_t add_pending(NodeKind kind)
     {
-        if (node.kind == NodeKind::kEmpty)
+        const auto offset = static_cast<uint32_t>(m_bytes.size());
+        m_bytes.append(m_enc);
+        Pending p{offset, static_cast<uint32_t>(m_enc.size()),
+                  static_cast<uint32_t>(m_holes.size()), 0, 0, kind};
+        for (const HashHole& hole : m_holes_tmp)
         {
-            branch.children[g] = {};
-            return;
+            m_holes.push_back({offset + hole.at, hole.child});
+            p.height = std::max<uint16_t>(p.height, m_pending[hole.child].height + 1);
         }
-        encode_node(node, m_enc);
-        if (m_enc.size() < 32)
-        {
-            branch.children[g] = inline_ref();
-            return;
-        }
-        staged.children.push_back({static_cast<uint8_t>(g), node.kind,
-                                   static_cast<uint32_t>(staged.enc.size()),
-                                   static_cast<uint32_t>(m_enc.size())});
-        staged.enc.insert(staged.enc.end(), m_enc.begin(), m_enc.end());
-    }
-
-    /// Hashes the staged children together, writes them and sets their refs in `branch`.
-    void write_staged(Staged& staged, TrieNode& branch)
-    {
-        const size_t n = staged.children.size();
-        if (n == 0)
-            return;
-        staged.views.resize(n);
-        staged.hashes.resize(n);
-        for (size_t i = 0; i < n; ++i)
-            staged.views[i] =
-                ByteView{staged.enc}.substr(staged.children[i].offset, staged.children[i].size);
-        keccak256_many(staged.views, staged.hashes);
-        for (size_t i = 0; i < n; ++i)
-        {
-            const auto& c = staged.children[i];
-            put_node(staged.hashes[i], staged.views[i], c.kind);
-            branch.children[c.nibble] = NodeRef::of_hash(staged.hashes[i]);
-        }
+        p.holes_end = static_cast<uint32_t>(m_holes.size());
+        m_pending.push_back(p);
+        return static_cast<uint32_t>(m_pending.size() - 1);
     }
 
     Result<TrieNode, KvError> update_empty(size_t depth, Updates updates)
@@ -579,7 +603,11 @@ private:
     std::vector<Hash>* m_replaced;  ///< old nodes whose place this apply rebuilt (may be null)
     Bytes m_read;  ///< the node being decoded (decoding copies all but leaf values out)
     Bytes m_enc;   ///< the node being encoded
-    std::array<Staged, kKeyNibbles> m_staged;  ///< update_children's frame at each depth
+    std::vector<HashHole> m_holes_tmp;  ///< m_enc's pending children
+    std::vector<Pending> m_pending;     ///< the apply's new nodes, in the order built
+    Bytes m_bytes;                      ///< their encodings, back to back
+    std::vector<HashHole> m_holes;      ///< their pending children's places in m_bytes
+    std::vector<Hash> m_hashes;         ///< their hashes (finish())
     ValueArena m_arena;
 };
 
@@ -686,9 +714,21 @@ Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
             Applier helper{kv, cache, batches[h], replaced != nullptr ? &replaced_by[h] : nullptr};
             results[h] =
                 helper.update_children(root, 0, updates, runs, cut[h + 1], cut[h + 2], nullptr, 0);
+            if (!results[h])
+                return;
+            // Its new nodes hashed here, so the root's children it set carry real hashes.
+            helper.finish();
+            for (size_t g = cut[h + 1]; g < cut[h + 2]; ++g)
+                root.children[g] = helper.finished(root.children[g]);
         });
     }
     const auto mine = main.update_children(root, 0, updates, runs, 0, cut[1], nullptr, 0);
+    if (mine)
+    {
+        main.finish();  // this thread's part hashed while the helpers hash theirs
+        for (size_t g = 0; g < cut[1]; ++g)
+            root.children[g] = main.finished(root.children[g]);
+    }
     for (auto& w : workers)
         w.join();
     if (!mine)

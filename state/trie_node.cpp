@@ -64,13 +64,15 @@ size_t ref_length(const NodeRef& r) noexcept
     return r.hashed ? 33 : r.size;
 }
 
-void append_ref(Bytes& out, const NodeRef& r)
+void append_ref(Bytes& out, const NodeRef& r, std::vector<HashHole>* holes)
 {
     if (r.empty())
         out.push_back(0x80);
     else if (r.hashed)
     {
         out.push_back(0xa0);
+        if (r.pending && holes != nullptr)
+            holes->push_back({static_cast<uint32_t>(out.size()), r.pending_index()});
         out.append(r.view());
     }
     else
@@ -221,7 +223,7 @@ Result<TrieNode, NodeError> decode_node(ByteView rlp, size_t depth) noexcept
     return unexpected(NodeError::kShape);
 }
 
-void encode_node(const TrieNode& node, Bytes& out)
+void encode_node(const TrieNode& node, Bytes& out, std::vector<HashHole>* holes)
 {
     out.clear();
     switch (node.kind)
@@ -244,7 +246,7 @@ void encode_node(const TrieNode& node, Bytes& out)
             out.reserve(rlp::length_of_list(payload));
             rlp::encode_header(out, {true, payload});
             rlp::encode(out, hp.view());
-            append_ref(out, node.child);
+            append_ref(out, node.child, holes);
             return;
         }
         case NodeKind::kBranch: {
@@ -254,7 +256,7 @@ void encode_node(const TrieNode& node, Bytes& out)
             out.reserve(rlp::length_of_list(payload));
             rlp::encode_header(out, {true, payload});
             for (const auto& c : node.children)
-                append_ref(out, c);
+                append_ref(out, c, holes);
             out.push_back(0x80);
             return;
         }

@@ -9,6 +9,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include <txtypes/bytes.hpp>
 #include <txtypes/hash.hpp>
@@ -66,11 +68,15 @@ struct Nibbles
 };
 
 /// A reference to a child: empty, a hash, or an inline node's RLP (< 32 bytes), by value.
+/// While an apply runs, a new node's ref may also be *pending*: a hashed ref whose hash is not
+/// computed yet (the apply hashes its new nodes together at the end, by height); its `bytes`
+/// hold the apply's index of the node, and encoding it leaves a 32-byte hole (encode_node).
 struct NodeRef
 {
     std::array<uint8_t, 32> bytes{};
     uint8_t size = 0;  ///< 0: empty; 32 with `hashed`: a hash; else an inline node's RLP length
     bool hashed = false;
+    bool pending = false;  ///< with `hashed`: bytes[0..4) is an apply's pending-node index
 
     bool empty() const noexcept { return size == 0; }
     ByteView view() const noexcept { return {bytes.data(), size}; }
@@ -80,12 +86,27 @@ struct NodeRef
         h.bytes = bytes;
         return h;
     }
+    uint32_t pending_index() const noexcept
+    {
+        uint32_t i = 0;
+        std::memcpy(&i, bytes.data(), sizeof(i));
+        return i;
+    }
     static NodeRef of_hash(const Hash& h) noexcept
     {
         NodeRef r;
         r.bytes = h.bytes;
         r.size = 32;
         r.hashed = true;
+        return r;
+    }
+    static NodeRef of_pending(uint32_t index) noexcept
+    {
+        NodeRef r;
+        std::memcpy(r.bytes.data(), &index, sizeof(index));
+        r.size = 32;
+        r.hashed = true;
+        r.pending = true;
         return r;
     }
 };
@@ -147,7 +168,15 @@ const char* to_string(NodeError e) noexcept;
 /// Decodes the node found `depth` nibbles below the root; `value` borrows from `rlp`.
 Result<TrieNode, NodeError> decode_node(ByteView rlp, size_t depth) noexcept;
 
-/// The node's RLP into `out` (replacing its contents; its capacity is reused).
-void encode_node(const TrieNode& node, Bytes& out);
+/// A pending child's place in an encoded node: its 32 hash bytes go at `at`.
+struct HashHole
+{
+    uint32_t at;     ///< offset in the encoding
+    uint32_t child;  ///< the child's pending index
+};
+
+/// The node's RLP into `out` (replacing its contents; its capacity is reused). A pending child
+/// ref is encoded as a hash of placeholder bytes; with `holes`, each one's place is appended.
+void encode_node(const TrieNode& node, Bytes& out, std::vector<HashHole>* holes = nullptr);
 
 }  // namespace l2::state
