@@ -123,8 +123,8 @@ size_t sure_children(const TrieNode& branch,
 }
 
 /// One apply: the recursive update over the sorted updates, writing new nodes to the batch.
-/// Every node is rebuilt in place (TrieNode holds its path and refs by value) and encoded and
-/// hashed once, when its parent is final.
+/// Every node is rebuilt in place (TrieNode holds its path and refs by value) and encoded once,
+/// when its parent is final; the new nodes are hashed together at the end (finish()).
 class Applier
 {
 public:
