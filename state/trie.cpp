@@ -261,8 +261,8 @@ public:
             {
                 const Pending& p = m_pending[order[k]];
                 for (uint32_t j = p.holes_begin; j < p.holes_end; ++j)
-                    std::memcpy(m_bytes.data() + m_holes[j].at,
-                                m_hashes[m_holes[j].child].data(), 32);
+                    std::memcpy(m_bytes.data() + m_holes[j].at, m_hashes[m_holes[j].child].data(),
+                                32);
                 views[k - from] = ByteView{m_bytes}.substr(p.offset, p.size);
             }
             keccak256_many(views, hashes);
@@ -346,8 +346,12 @@ private:
     {
         const auto offset = static_cast<uint32_t>(m_bytes.size());
         m_bytes.append(m_enc);
-        Pending p{offset, static_cast<uint32_t>(m_enc.size()),
-                  static_cast<uint32_t>(m_holes.size()), 0, 0, kind};
+        Pending p{offset,
+                  static_cast<uint32_t>(m_enc.size()),
+                  static_cast<uint32_t>(m_holes.size()),
+                  0,
+                  0,
+                  kind};
         for (const HashHole& hole : m_holes_tmp)
         {
             m_holes.push_back({offset + hole.at, hole.child});

@@ -193,7 +193,7 @@ struct Checked
     size_t slots = 0;
     uint64_t repairs = 0;       ///< checks that had to rebuild the head's trie nodes
     uint64_t flat_repairs = 0;  ///< checks that found a block's flat writes only in its redo record
-    uint64_t most_kept = 0;  ///< most undo records at or below the finalized head in one check
+    uint64_t most_kept = 0;     ///< most undo records at or below the finalized head in one check
 };
 
 /// Opens the database the child left behind and checks it (see the file comment).
@@ -398,13 +398,12 @@ TEST(Crash, KillNineLosesNothingAcknowledged)
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     std::printf("crash test: %d iterations, %" PRIu64 " blocks acked, %" PRIu64
                 " rewinds (%d runs acked none, %d killed before ready), head %" PRIu64
-                ", finalized %" PRIu64
-                ", oldest available %" PRIu64 ", %zu accounts, %zu slots, %" PRIu64
-                " head trie repairs, %" PRIu64 " flat redo repairs, at most %" PRIu64
+                ", finalized %" PRIu64 ", oldest available %" PRIu64
+                ", %zu accounts, %zu slots, %" PRIu64 " head trie repairs, %" PRIu64
+                " flat redo repairs, at most %" PRIu64
                 " undo records kept at or below the finalized head, %.1f s\n",
                 iterations, acks, rewinds, empty_runs, startup_kills, checked.head,
-                checked.finalized,
-                checked.oldest, checked.accounts, checked.slots, checked.repairs,
+                checked.finalized, checked.oldest, checked.accounts, checked.slots, checked.repairs,
                 checked.flat_repairs, checked.most_kept, seconds);
     EXPECT_GT(rewinds, 0u);
     EXPECT_GT(checked.oldest, 0u) << "the child never pruned history";

@@ -785,4 +785,44 @@ TEST(TrieNodeTest, DecodeErrors)
     }
 }
 
+TEST(TrieNodeTest, PendingChildrenLeaveHolesWhereTheirHashesGo)
+{
+    // The apply encodes a node before its new children are hashed: a pending child takes a
+    // hashed ref's 33 bytes with a placeholder, and encode_node reports where its 32 hash bytes
+    // go. Filling them gives the node as encoded with the real hashes.
+    const Hash a = keccak256(as_view(std::string{"child a"}));
+    const Hash b = keccak256(as_view(std::string{"child b"}));
+    TrieNode with_hashes = TrieNode::branch();
+    with_hashes.children[2] = NodeRef::of_hash(a);
+    with_hashes.children[9] = NodeRef::of_hash(b);
+    with_hashes.children[12] = NodeRef::of_hash(a);
+    TrieNode with_pending = with_hashes;
+    with_pending.children[2] = NodeRef::of_pending(7);
+    with_pending.children[12] = NodeRef::of_pending(3);
+
+    Bytes want, got;
+    encode_node(with_hashes, want);
+    std::vector<HashHole> holes;
+    encode_node(with_pending, got, &holes);
+    ASSERT_EQ(got.size(), want.size());
+    ASSERT_EQ(holes.size(), 2u);
+    EXPECT_EQ(holes[0].child, 7u);
+    EXPECT_EQ(holes[1].child, 3u);
+    for (const HashHole& h : holes)
+    {
+        EXPECT_EQ(got[h.at - 1], 0xa0);  // the ref's string header precedes the hole
+        std::copy(a.bytes.begin(), a.bytes.end(), got.begin() + h.at);
+    }
+    EXPECT_EQ(got, want);
+
+    // An extension's pending child too; without `holes` nothing is reported.
+    const TrieNode ext = TrieNode::extension(Nibbles::of_key(a, 60), NodeRef::of_pending(1));
+    holes.clear();
+    encode_node(ext, got, &holes);
+    ASSERT_EQ(holes.size(), 1u);
+    EXPECT_EQ(holes[0].at + 32, got.size());
+    encode_node(ext, got);
+    EXPECT_EQ(NodeRef::of_pending(1).pending_index(), 1u);
+}
+
 }  // namespace
