@@ -276,10 +276,17 @@ public:
         }
     }
 
-    /// A ref this apply handed out, with its hash once finish() has run.
-    NodeRef finished(const NodeRef& ref) const noexcept
+    /// finish(), then children [from, to) of `branch`, which this apply set, get their real
+    /// hashes: the parallel apply shares the root between Appliers, each finishing its part.
+    void finish_children(TrieNode& branch, size_t from, size_t to)
     {
-        return ref.pending ? NodeRef::of_hash(m_hashes[ref.pending_index()]) : ref;
+        finish();
+        for (size_t g = from; g < to; ++g)
+        {
+            NodeRef& ref = branch.children[g];
+            if (ref.pending)
+                ref = NodeRef::of_hash(m_hashes[ref.pending_index()]);
+        }
     }
 
 private:
@@ -718,21 +725,13 @@ Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
             Applier helper{kv, cache, batches[h], replaced != nullptr ? &replaced_by[h] : nullptr};
             results[h] =
                 helper.update_children(root, 0, updates, runs, cut[h + 1], cut[h + 2], nullptr, 0);
-            if (!results[h])
-                return;
-            // Its new nodes hashed here, so the root's children it set carry real hashes.
-            helper.finish();
-            for (size_t g = cut[h + 1]; g < cut[h + 2]; ++g)
-                root.children[g] = helper.finished(root.children[g]);
+            if (results[h])
+                helper.finish_children(root, cut[h + 1], cut[h + 2]);
         });
     }
     const auto mine = main.update_children(root, 0, updates, runs, 0, cut[1], nullptr, 0);
     if (mine)
-    {
-        main.finish();  // this thread's part hashed while the helpers hash theirs
-        for (size_t g = 0; g < cut[1]; ++g)
-            root.children[g] = main.finished(root.children[g]);
-    }
+        main.finish_children(root, 0, cut[1]);  // hashed while the helpers hash theirs
     for (auto& w : workers)
         w.join();
     if (!mine)
