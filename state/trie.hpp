@@ -52,7 +52,8 @@ public:
 
     /// Copies the node's RLP into `out` (reusing its capacity). False on a miss. A hit marks
     /// the entry recently used, or with `replaced` (apply read it to rewrite it: the next block
-    /// wants the new version) marks it first to go.
+    /// wants the new version) removes it, so the new version's put reuses its slot and buffer.
+    /// (A dropped apply or a proof of the old state then reads the old node from the store.)
     bool get(const Hash& hash, Bytes& out, bool replaced = false);
 
     /// Adds a node (a no-op when present), evicting until it fits; nodes larger than a shard's

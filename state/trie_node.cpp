@@ -286,10 +286,23 @@ bool TrieNodeCache::get(const Hash& hash, Bytes& out, bool replaced)
         ++sh.misses;
         return false;
     }
-    Slot& s = sh.slots[sh.cells[cell].slot - 1];
-    s.referenced = !replaced;
+    const uint32_t i = sh.cells[cell].slot - 1;
+    Slot& s = sh.slots[i];
     out.assign(s.rlp);
     ++sh.hits;
+    if (!replaced)
+    {
+        s.referenced = true;
+        return true;
+    }
+    // Read to be rewritten: the entry goes now, and the node's new version (put by the same
+    // apply) takes its slot and its RLP buffer, so the cache neither grows nor allocates.
+    sh.index_erase(cell);
+    sh.bytes -= s.rlp.size() + kEntryOverhead;
+    s.used = false;
+    s.referenced = false;
+    s.rlp.clear();
+    sh.free.push_back(i);
     return true;
 }
 

@@ -565,7 +565,7 @@ TEST(TrieTest, NodeCacheGivesSameRootsWithinBudget)
     EXPECT_FALSE(cache.get(key_of(1), out));
 }
 
-TEST(TrieTest, NodeCacheEvictsReplacedNodesFirst)
+TEST(TrieTest, NodeCacheDropsReplacedNodesAtOnce)
 {
     // One shard holding two 100-byte nodes; all three hashes land in shard 0.
     constexpr size_t kCost = 100 + TrieNodeCache::kEntryOverhead;
@@ -579,13 +579,18 @@ TEST(TrieTest, NodeCacheEvictsReplacedNodesFirst)
     cache.put(a, node);
     cache.put(b, node);
     EXPECT_TRUE(cache.get(a, out));
-    EXPECT_TRUE(cache.get(b, out, /*replaced=*/true));  // read to be rewritten
-    cache.put(c, node);                                 // evicts b, not a
-    EXPECT_TRUE(cache.get(a, out));
+    EXPECT_TRUE(cache.get(b, out, /*replaced=*/true));  // read to be rewritten: gone at once
+    EXPECT_EQ(out, node);
+    EXPECT_EQ(cache.entries(), 1u);
+    EXPECT_EQ(cache.size_bytes(), kCost);
     EXPECT_FALSE(cache.get(b, out));
+    cache.put(c, node);  // the new version takes b's place; a stays
+    EXPECT_TRUE(cache.get(a, out));
     EXPECT_TRUE(cache.get(c, out));
     EXPECT_EQ(cache.entries(), 2u);
     EXPECT_EQ(cache.size_bytes(), 2 * kCost);
+    cache.put(b, node);  // b back (a dropped apply's old node read again): evicts by CLOCK
+    EXPECT_EQ(cache.entries(), 2u);
 }
 
 TEST(TrieTest, NodeCacheBudgetChangesAtRunTime)
