@@ -134,6 +134,25 @@ public:
         m_ops.push_back({c, false, non_null(key), non_null(value)});
         m_bytes += key.size() + value.size();
     }
+    /// Room for a value of `n` bytes in the batch's own storage, filled in by the caller and
+    /// then put with put_in_place (a producer that builds values in place saves their copy).
+    /// The room stays where it is while the batch lives and is not cleared, also across moves.
+    uint8_t* value_space(size_t n)
+    {
+        if (n > m_left)
+            new_chunk(n);
+        uint8_t* p = m_free;
+        m_free += n;
+        m_left -= n;
+        return p;
+    }
+    /// put() of a value already in this batch's storage (from value_space): only `key` is
+    /// copied.
+    void put_in_place(Column c, ByteView key, ByteView value)
+    {
+        m_ops.push_back({c, false, copy(key), non_null(value)});
+        m_bytes += key.size() + value.size();
+    }
     void del(Column c, ByteView key)
     {
         m_ops.push_back({c, true, copy(key), copy({})});
@@ -151,7 +170,7 @@ public:
     /// Moves `other`'s writes after this batch's (its storage moves along: nothing is copied).
     void append(WriteBatch&& other)
     {
-        if (m_ops.empty())
+        if (m_ops.empty() && m_chunks.empty())  // (value_space may be in use before any op)
         {
             *this = std::move(other);
             return;

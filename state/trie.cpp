@@ -261,9 +261,8 @@ public:
             {
                 const Pending& p = m_pending[order[k]];
                 for (uint32_t j = p.holes_begin; j < p.holes_end; ++j)
-                    std::memcpy(m_bytes.data() + m_holes[j].at, m_hashes[m_holes[j].child].data(),
-                                32);
-                views[k - from] = ByteView{m_bytes}.substr(p.offset, p.size);
+                    std::memcpy(m_holes[j].at, m_hashes[m_holes[j].child].data(), 32);
+                views[k - from] = ByteView{p.data, p.size};
             }
             keccak256_many(views, hashes);
             for (size_t k = from; k < to; ++k)
@@ -272,7 +271,7 @@ public:
         for (size_t i = first; i < n; ++i)
         {
             const Pending& p = m_pending[i];
-            put_node(m_hashes[i], ByteView{m_bytes}.substr(p.offset, p.size), p.kind);
+            put_node(m_hashes[i], ByteView{p.data, p.size}, p.kind);
         }
     }
 
@@ -330,17 +329,18 @@ private:
         return r;
     }
 
+    /// `rlp` is in the batch's storage already (add_pending).
     void put_node(const Hash& h, ByteView rlp, NodeKind kind)
     {
-        m_batch.put(Column::kTrieNodes, h, rlp);
+        m_batch.put_in_place(Column::kTrieNodes, h, rlp);
         if (m_cache != nullptr && kind != NodeKind::kLeaf)
             m_cache->put(h, rlp);
     }
 
-    /// A new node of this apply, encoded in m_bytes, its hash to come (finish()).
+    /// A new node of this apply, encoded in the batch's storage, its hash to come (finish()).
     struct Pending
     {
-        uint32_t offset;
+        uint8_t* data;
         uint32_t size;
         uint32_t holes_begin;  ///< its pending children's places: m_holes[begin, end)
         uint32_t holes_end;
@@ -351,17 +351,15 @@ private:
     /// Adds the node just encoded in m_enc (its holes in m_holes_tmp) as pending.
     uint32_t add_pending(NodeKind kind)
     {
-        const auto offset = static_cast<uint32_t>(m_bytes.size());
-        m_bytes.append(m_enc);
-        Pending p{offset,
-                  static_cast<uint32_t>(m_enc.size()),
-                  static_cast<uint32_t>(m_holes.size()),
-                  0,
-                  0,
-                  kind};
+        // Encoded where the batch keeps it: finish() fills the holes and puts it in place.
+        uint8_t* data = m_batch.value_space(m_enc.size());
+        std::memcpy(data, m_enc.data(), m_enc.size());
+        Pending p{
+            data, static_cast<uint32_t>(m_enc.size()), static_cast<uint32_t>(m_holes.size()), 0, 0,
+            kind};
         for (const HashHole& hole : m_holes_tmp)
         {
-            m_holes.push_back({offset + hole.at, hole.child});
+            m_holes.push_back({data + hole.at, hole.child});
             p.height = std::max<uint16_t>(p.height, m_pending[hole.child].height + 1);
         }
         p.holes_end = static_cast<uint32_t>(m_holes.size());
@@ -616,8 +614,13 @@ private:
     Bytes m_enc;   ///< the node being encoded
     std::vector<HashHole> m_holes_tmp;  ///< m_enc's pending children
     std::vector<Pending> m_pending;     ///< the apply's new nodes, in the order built
-    Bytes m_bytes;                      ///< their encodings, back to back
-    std::vector<HashHole> m_holes;      ///< their pending children's places in m_bytes
+    /// A pending child's place in its parent's encoding (in the batch).
+    struct Hole
+    {
+        uint8_t* at;
+        uint32_t child;
+    };
+    std::vector<Hole> m_holes;          ///< the new nodes' pending children's places
     std::vector<Hash> m_hashes;         ///< their hashes (finish())
     ValueArena m_arena;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <numeric>
 #include <random>
@@ -84,6 +85,52 @@ TEST(WriteBatchTest, ViewsSurviveGrowthMovesAndAppend)
     WriteBatch e = copy;
     d.append(std::move(e));
     EXPECT_EQ(dump(d), want);
+}
+
+TEST(WriteBatchTest, ValuesBuiltInPlaceSurviveMovesAndAppend)
+{
+    // A producer takes room first, fills it later (the trie Applier fills its hash holes after
+    // encoding), and puts it in place; the room must stay put across growth, moves and append.
+    WriteBatch a;
+    std::vector<uint8_t*> rooms;
+    std::vector<Bytes> values;
+    for (size_t i = 0; i < 3000; ++i)
+    {
+        const size_t n = i % 500 == 0 ? (1u << 20) + 5 : 1 + i % 300;
+        rooms.push_back(a.value_space(n));
+        values.push_back(bytes_of(n, static_cast<uint8_t>(i)));
+    }
+    // No ops yet, but the batch owns storage: appending into it must not drop that storage.
+    WriteBatch first;
+    first.put(Column::kMeta, bytes_of(8, 1), bytes_of(8, 2));
+    a.append(std::move(first));
+    for (size_t i = 0; i < rooms.size(); ++i)
+        std::memcpy(rooms[i], values[i].data(), values[i].size());
+    std::vector<std::tuple<Column, Bytes, Bytes, bool>> want;
+    want.emplace_back(Column::kMeta, bytes_of(8, 1), bytes_of(8, 2), false);
+    for (size_t i = 0; i < rooms.size(); ++i)
+    {
+        Bytes k = bytes_of(32, 3);
+        k[0] = static_cast<uint8_t>(i >> 8);  // distinct keys
+        k[1] = static_cast<uint8_t>(i);
+        a.put_in_place(Column::kTrieNodes, k, ByteView{rooms[i], values[i].size()});
+        want.emplace_back(Column::kTrieNodes, k, values[i], false);
+    }
+    EXPECT_EQ(dump(a), want);
+    WriteBatch b = std::move(a);
+    WriteBatch c;
+    c.put(Column::kCode, bytes_of(32, 77), bytes_of(100, 78));
+    want.insert(want.begin(), {Column::kCode, bytes_of(32, 77), bytes_of(100, 78), false});
+    c.append(std::move(b));
+    EXPECT_EQ(dump(c), want);
+    MemoryStore kv;
+    ASSERT_TRUE(kv.write(c));
+    Bytes out;
+    for (const size_t i : {0u, 1u, 500u, 2999u})
+    {
+        ASSERT_TRUE(kv.get(Column::kTrieNodes, std::get<1>(want[i + 2]), out));
+        EXPECT_EQ(out, values[i]);
+    }
 }
 
 TEST(WriteBatchTest, AppliesToAStoreInOrder)
