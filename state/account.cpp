@@ -4,15 +4,21 @@ namespace l2::state {
 
 Bytes encode_account(const Account& a)
 {
-    Bytes p;
-    p.reserve(80);
-    rlp::encode(p, a.nonce);
-    rlp::encode(p, a.balance);
-    rlp::encode(p, a.storage_root);
-    rlp::encode(p, a.code_hash);
+    // Sized first, so the record is one allocation (a block encodes two per account touched).
+    const uint64_t engine = static_cast<uint8_t>(a.engine);
+    const size_t payload = rlp::length(a.nonce) + rlp::length(a.balance) +
+                           rlp::length(a.storage_root) + rlp::length(a.code_hash) +
+                           (a.engine != Engine::kEvm ? rlp::length(engine) : 0);
+    Bytes out;
+    out.reserve(rlp::length_of_list(payload));
+    rlp::encode_header(out, {true, payload});
+    rlp::encode(out, a.nonce);
+    rlp::encode(out, a.balance);
+    rlp::encode(out, a.storage_root);
+    rlp::encode(out, a.code_hash);
     if (a.engine != Engine::kEvm)
-        rlp::encode(p, uint64_t{static_cast<uint8_t>(a.engine)});
-    return rlp::wrap_list(p);
+        rlp::encode(out, engine);
+    return out;
 }
 
 Result<Account, AccountError> decode_account(ByteView in) noexcept

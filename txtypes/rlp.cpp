@@ -116,9 +116,11 @@ void encode(Bytes& out, const U256& v)
 {
     if (fits_u64(v))
         return encode(out, low_u64(v));
-    const Bytes be = to_be_bytes_trimmed(v);
-    out.push_back(static_cast<uint8_t>(0x80 + be.size()));
-    out.append(be);
+    uint8_t be[32];
+    to_be_bytes(v, be);
+    const unsigned n = count_significant_bytes(v);
+    out.push_back(static_cast<uint8_t>(0x80 + n));
+    out.append(be + 32 - n, n);
 }
 
 Bytes wrap_list(ByteView payload)
