@@ -221,12 +221,8 @@ private:
     {
         if (b.empty())
             return non_null(b);
-        if (b.size() > m_left)
-            new_chunk(b.size());
-        uint8_t* p = m_free;
+        uint8_t* p = value_space(b.size());
         std::memcpy(p, b.data(), b.size());
-        m_free += b.size();
-        m_left -= b.size();
         return ByteView{p, b.size()};
     }
     void new_chunk(size_t at_least)

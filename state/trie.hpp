@@ -107,6 +107,8 @@ private:
         size_t find_cell(const Hash& hash, uint32_t tag) const noexcept;
         void index_insert(uint32_t tag, uint32_t slot);
         void index_erase(size_t cell) noexcept;
+        /// Drops the entry in `cell` (its slot `slot`): unindexed, uncounted, slot free.
+        void release(size_t cell, uint32_t slot) noexcept;
         void evict_one();
     };
 

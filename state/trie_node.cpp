@@ -297,12 +297,7 @@ bool TrieNodeCache::get(const Hash& hash, Bytes& out, bool replaced)
     }
     // Read to be rewritten: the entry goes now, and the node's new version (put by the same
     // apply) takes its slot and its RLP buffer, so the cache neither grows nor allocates.
-    sh.index_erase(cell);
-    sh.bytes -= s.rlp.size() + kEntryOverhead;
-    s.used = false;
-    s.referenced = false;
-    s.rlp.clear();
-    sh.free.push_back(i);
+    sh.release(cell, i);
     return true;
 }
 
@@ -407,13 +402,21 @@ void TrieNodeCache::Shard::evict_one()
             s.referenced = false;
             continue;
         }
-        index_erase(find_cell(s.hash, tag_of(s.hash)));
-        bytes -= s.rlp.size() + kEntryOverhead;
-        s.used = false;
-        s.rlp.clear();
-        free.push_back(i);
+        release(find_cell(s.hash, tag_of(s.hash)), i);
         return;
     }
+}
+
+void TrieNodeCache::Shard::release(size_t cell, uint32_t slot) noexcept
+{
+    // The slot keeps its RLP buffer's capacity for the next put.
+    Slot& s = slots[slot];
+    index_erase(cell);
+    bytes -= s.rlp.size() + kEntryOverhead;
+    s.used = false;
+    s.referenced = false;
+    s.rlp.clear();
+    free.push_back(slot);
 }
 
 void TrieNodeCache::set_budget(size_t byte_budget)
