@@ -1,6 +1,7 @@
 // l2node: one binary for the sequencer, the follower and the devnet (DESIGN.md).
 #include <CLI/CLI.hpp>
 
+#include <dlfcn.h>
 #include <signal.h>
 
 #include <atomic>
@@ -107,12 +108,20 @@ int run_node(l2::node::NodeConfig::Role role, const NodeFlags& flags)
     return 0;
 }
 
+/// The allocator serving this process: tcmalloc when linked in (L2_MALLOC, the default) or
+/// preloaded, else the system's. tcmalloc exports its entry points under its own names too.
+const char* malloc_in_use()
+{
+    return dlsym(RTLD_DEFAULT, "tc_malloc") != nullptr ? "tcmalloc" : "system";
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     CLI::App app{"l2node: an L2 rollup node (sequencer, follower, devnet)"};
-    app.set_version_flag("--version", std::string{"l2node "} + L2NODE_VERSION);
+    app.set_version_flag("--version", std::string{"l2node "} + L2NODE_VERSION +
+                                          " (malloc: " + malloc_in_use() + ")");
     app.require_subcommand(1);
     install_signal_handlers();
     int rc = 0;
