@@ -383,6 +383,8 @@ void run_block_commit(benchmark::State& state,
     double write_ms = 0;
     std::vector<double> prepare_each;
     std::vector<double> write_each;
+    // prepare's phases (PrepareTimings), per block.
+    std::vector<double> accounts_each, storage_each, records_each, account_trie_each;
     // From the first block's start to the last block's nodes written: all threads' CPU.
     double cpu_start = 0;
     // The block's work, counted (not timed): what any machine has to do for it.
@@ -416,6 +418,11 @@ void run_block_commit(benchmark::State& state,
             p->block = block;
         if (p)
         {
+            const auto ms = [](uint32_t us) { return static_cast<double>(us) / 1000.0; };
+            accounts_each.push_back(ms(p->timings.accounts_us));
+            storage_each.push_back(ms(p->timings.storage_us));
+            records_each.push_back(ms(p->timings.records_us));
+            account_trie_each.push_back(ms(p->timings.account_trie_us));
             for (const WriteBatch::Op& op : p->nodes.ops())
             {
                 nodes += 1;
@@ -452,6 +459,10 @@ void run_block_commit(benchmark::State& state,
     };
     state.counters["prepare_p50"] = median(prepare_each);
     state.counters["write_p50"] = median(write_each);
+    state.counters["accounts_p50"] = median(accounts_each);
+    state.counters["storage_p50"] = median(storage_each);
+    state.counters["records_p50"] = median(records_each);
+    state.counters["account_trie_p50"] = median(account_trie_each);
     const auto per_block = [&](double v) { return v / static_cast<double>(block); };
     state.counters["trie_nodes"] = per_block(nodes);
     state.counters["trie_node_MB"] = per_block(node_bytes) / 1e6;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <latch>
+#include <limits>
 #include <map>
 #include <shared_mutex>
 #include <string>
@@ -1032,8 +1033,22 @@ Result<void, KvError> StateDb::apply_storage_jobs(std::vector<StorageJob>& jobs,
     return {};
 }
 
+namespace {
+
+/// Microseconds since `from`, advancing it to now (PrepareTimings).
+uint32_t lap_us(std::chrono::steady_clock::time_point& from)
+{
+    const auto now = std::chrono::steady_clock::now();
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - from).count();
+    from = now;
+    return static_cast<uint32_t>(std::clamp<int64_t>(us, 0, std::numeric_limits<uint32_t>::max()));
+}
+
+}  // namespace
+
 Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Hash& parent_root)
 {
+    auto lap = std::chrono::steady_clock::now();
     PreparedState out;
     WriteBatch& batch = out.batch;
     // The undo record: one group per account, written here with its cleared storage; the
@@ -1162,6 +1177,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
         pending.push_back({&change, akey, trie_key, std::move(old_leaf), storage_root});
     }
 
+    out.timings.accounts_us = lap_us(lap);
     // Pass 2: the storage tries, over the commit threads.
     std::vector<Hash> roots;
     if (auto done = apply_storage_jobs(jobs, roots, out); !done)
@@ -1169,6 +1185,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
     for (size_t i = 0; i < jobs.size(); ++i)
         pending[jobs[i].pending].storage_root = roots[i];
     out.undo = BlockUndo{splice_undo(undo.take(), splices, jobs)};
+    out.timings.storage_us = lap_us(lap);
 
     // Pass 3: the account records and the account trie.
     for (Pending& p : pending)
@@ -1183,6 +1200,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
     }
 
     sort_unique(account_updates);
+    out.timings.records_us = lap_us(lap);
     // The account trie of a large block is split over the commit threads (Trie's threads).
     Trie account_trie{*m_nodes_view, m_cache.get(), m_threads};
     auto root =
@@ -1190,6 +1208,7 @@ Result<PreparedState, KvError> StateDb::prepare(const StateDiff& diff, const Has
     if (!root)
         return unexpected(root.error());
     out.state_root = *root;
+    out.timings.account_trie_us = lap_us(lap);
     if (counts)
     {
         for (const StorageJob& j : jobs)

@@ -44,6 +44,16 @@ public:
     virtual Bytes code(const Hash& code_hash) const = 0;
 };
 
+/// Where a prepare's time went, per phase (steady clock, microseconds). For benches and logs
+/// only: nothing in the block depends on it.
+struct PrepareTimings
+{
+    uint32_t accounts_us = 0;      ///< first pass: old records, undo entries, trie keys
+    uint32_t storage_us = 0;       ///< the storage tries and flat slot writes (commit threads)
+    uint32_t records_us = 0;       ///< the new account records
+    uint32_t account_trie_us = 0;  ///< the account trie and the state root (commit threads)
+};
+
 struct PreparedState
 {
     Hash state_root;
@@ -66,6 +76,7 @@ struct PreparedState
     std::vector<std::pair<AccountKey, std::optional<Account>>> cached_accounts;
     std::vector<std::pair<SlotKey, U256>> cached_slots;
     bool drops_storage = false;  ///< some account's whole storage went: drop cached slots
+    PrepareTimings timings;
 };
 
 class StateDb final : public StateReader

@@ -3,6 +3,7 @@
 // read cache or the flat KV save trie reads without changing the result.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <random>
 
@@ -119,6 +120,26 @@ TEST(StateDbCommit, ParallelStorageTriesMatchOneThreadAndScratch)
         return true;
     });
     EXPECT_EQ(flat1, flat2);
+}
+
+// PrepareTimings splits one prepare into consecutive phases: together they fit in the time
+// measured around the call, and a block with storage and accounts spends time in both tries.
+TEST(StateDbCommit, PrepareTimingsAreConsecutivePhasesOfTheCall)
+{
+    MemoryStore kv;
+    StateDb db{kv, StateDb::kDefaultTrieCacheBytes, 2};
+    std::mt19937_64 rng{23};
+    const StateDiff diff = random_block(rng, 1, 120, 3000);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto p = db.prepare(diff, txtypes::kEmptyRootHash);
+    const auto t1 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(p);
+    const auto outer = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
+    const PrepareTimings& t = p->timings;
+    const int64_t sum = int64_t{t.accounts_us} + t.storage_us + t.records_us + t.account_trie_us;
+    EXPECT_LE(sum, outer);
+    EXPECT_GT(t.storage_us, 0u);
+    EXPECT_GT(t.account_trie_us, 0u);
 }
 
 TEST(StateDbCommit, RepeatedAccountInALargeBlockKeepsTheLastChange)
