@@ -117,6 +117,8 @@ Result<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& pa
         c.trie_buffer_blocks);
     num(t["state"]["trie_buffer_mb"], "state.trie_buffer_mb", 1u << 20, c.trie_buffer_mb);
     num(t["state"]["trie_cache_mb"], "state.trie_cache_mb", 1u << 20, c.trie_cache_mb);
+    num(t["state"]["trie_leaf_cache_mb"], "state.trie_leaf_cache_mb", 1u << 20,
+        c.trie_leaf_cache_mb);
     num(t["wasm"]["module_cache_mb"], "wasm.module_cache_mb", 1u << 20, c.wasm_module_cache_mb);
     if (err.empty() && (c.trie_buffer_blocks == 0 || c.trie_buffer_mb == 0))
         err = c.trie_buffer_blocks == 0 ? "state.trie_buffer_blocks: expected at least 1"
@@ -141,8 +143,8 @@ std::string NodeConfig::to_toml() const
                             {"max_batch", static_cast<int64_t>(rpc_max_batch)},
                             {"max_request_gas", static_cast<int64_t>(rpc_max_request_gas)},
                             {"threads", int64_t{rpc_threads}}}},
-        {"admin", toml::table{{"port", int64_t{admin_port}},
-                              {"jwt_secret", jwt_secret_file.string()}}},
+        {"admin",
+         toml::table{{"port", int64_t{admin_port}}, {"jwt_secret", jwt_secret_file.string()}}},
         {"sequencer", toml::table{{"enabled", sequencer_enabled}}},
         {"batcher", toml::table{{"private_key_file", batcher_key_file.string()},
                                 {"max_delay", static_cast<int64_t>(batcher_max_delay)},
@@ -155,7 +157,8 @@ std::string NodeConfig::to_toml() const
         {"history", toml::table{{"blocks", static_cast<int64_t>(history_blocks)}}},
         {"state", toml::table{{"trie_buffer_blocks", static_cast<int64_t>(trie_buffer_blocks)},
                               {"trie_buffer_mb", static_cast<int64_t>(trie_buffer_mb)},
-                              {"trie_cache_mb", static_cast<int64_t>(trie_cache_mb)}}},
+                              {"trie_cache_mb", static_cast<int64_t>(trie_cache_mb)},
+                              {"trie_leaf_cache_mb", static_cast<int64_t>(trie_leaf_cache_mb)}}},
         {"wasm", toml::table{{"module_cache_mb", static_cast<int64_t>(wasm_module_cache_mb)}}},
     };
     std::ostringstream os;

@@ -70,6 +70,10 @@ struct NodeConfig
     /// every block's root update reads (StateDb's TrieNodeCache; the default is StateDb's). It
     /// fills only as far as the state needs.
     uint64_t trie_cache_mb = 1024;
+    /// `state.trie_leaf_cache_mb`: the budget of the cache of storage-trie leaves (StateDb's
+    /// leaf cache): a new slot that lands on a leaf written earlier splits it without reading
+    /// it from disk. 0 turns it off.
+    uint64_t trie_leaf_cache_mb = 256;
 
     /// `wasm.module_cache_mb`: the budget of the process's cache of loaded WASM modules
     /// (execution/wasm/module_cache.hpp; least recently used out first); 0 = no bound, the

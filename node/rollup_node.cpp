@@ -201,6 +201,7 @@ Result<std::unique_ptr<RollupNode>, std::string> RollupNode::create(const NodeCo
     impl->chain = std::move(*chain);
     impl->chain->state().set_node_buffer(cfg.trie_buffer_blocks, cfg.trie_buffer_mb << 20);
     impl->chain->state().set_trie_cache_bytes(cfg.trie_cache_mb << 20);
+    impl->chain->state().set_trie_leaf_cache_bytes(cfg.trie_leaf_cache_mb << 20);
     execution::wasm::set_module_cache_bytes(cfg.wasm_module_cache_mb == 0
                                                 ? execution::wasm::ModuleCache::kUnbounded
                                                 : cfg.wasm_module_cache_mb << 20);

@@ -270,6 +270,7 @@ StateDb::StateDb(KvStore& kv, size_t trie_cache_bytes, unsigned threads)
       m_buffer{std::make_shared<NodeBuffer>()},
       m_indexer{std::make_unique<JobThread>("l2-trie-index")},
       m_cache{std::make_unique<TrieNodeCache>(trie_cache_bytes)},
+      m_leaf_cache{std::make_unique<TrieNodeCache>(kDefaultTrieLeafCacheBytes)},
       m_threads{std::max(1u, threads)}
 {
     m_nodes_view->set_current(m_buffer);
@@ -325,6 +326,16 @@ void StateDb::set_node_buffer(size_t max_blocks, size_t max_bytes) noexcept
 void StateDb::set_trie_cache_bytes(size_t bytes)
 {
     m_cache->set_budget(bytes);
+}
+
+void StateDb::set_trie_leaf_cache_bytes(size_t bytes)
+{
+    m_leaf_cache->set_budget(bytes);
+}
+
+TrieNodeCache* StateDb::storage_leaf_cache() const noexcept
+{
+    return m_leaf_cache->budget() == 0 ? nullptr : m_leaf_cache.get();
 }
 
 uint64_t StateDb::durable_checkpoint() const noexcept
@@ -868,7 +879,7 @@ Bytes StateDb::code(const Hash& code_hash) const
 
 Trie StateDb::trie() const
 {
-    return Trie{*m_nodes_view, m_cache.get()};
+    return Trie{*m_nodes_view, m_cache.get(), 1, storage_leaf_cache()};
 }
 
 /// One account's storage update within a block's prepare: runs on any of the commit threads.
@@ -959,7 +970,7 @@ Result<Hash, KvError> StateDb::apply_storage(StorageJob& job,
         cached.emplace_back(keys[i], s.value);
     }
     sort_unique(updates);
-    Trie t{*m_nodes_view, m_cache.get()};
+    Trie t{*m_nodes_view, m_cache.get(), 1, storage_leaf_cache()};
     return t.apply(job.root, updates, nodes, m_gc_mode != GcMode::kOff ? &job.replaced : nullptr);
 }
 

@@ -91,6 +91,8 @@ public:
     /// 1 GiB: the upper levels of a 200k-account state with 1,000 contracts of 5,000 slots
     /// outgrow 256 MiB (docs/performance.md, "Tenth pass"); the cache grows only as used.
     static constexpr size_t kDefaultTrieCacheBytes = size_t{1} << 30;
+    /// 256 MiB: ~1.3M storage leaves of ~100 bytes.
+    static constexpr size_t kDefaultTrieLeafCacheBytes = size_t{256} << 20;
     /// The machine DESIGN targets has two cores.
     static constexpr unsigned kDefaultCommitThreads = 2;
     /// Block size (accounts + slots) from which commit() fills the read cache on a helper
@@ -119,6 +121,11 @@ public:
     /// The trie-node cache's byte budget (the constructor's `trie_cache_bytes`); a smaller one
     /// evicts at once. Safe at any time.
     void set_trie_cache_bytes(size_t bytes);
+    /// The storage-trie leaf cache's byte budget (kDefaultTrieLeafCacheBytes; 0 turns it off).
+    /// The leaves storage-trie updates write, kept so that a later block's new slot that
+    /// lands on one (the leaf is split) does not read it from the store; account-trie leaves
+    /// are not kept (docs/performance.md, "Seventeenth pass"). Safe at any time.
+    void set_trie_leaf_cache_bytes(size_t bytes);
 
     /// The newest checkpoint on disk: the blocks above it need their undo records kept
     /// (repair_head_nodes rebuilds their nodes from them), and trie GC stays at or below it.
@@ -308,6 +315,9 @@ private:
     /// to .first, or drop it whole (.second).
     std::optional<std::pair<uint64_t, bool>> m_unwind_buffer;
     std::unique_ptr<TrieNodeCache> m_cache;
+    std::unique_ptr<TrieNodeCache> m_leaf_cache;  ///< storage-trie leaves only
+    /// m_leaf_cache, or null when its budget is 0.
+    TrieNodeCache* storage_leaf_cache() const noexcept;
     std::atomic<GcMode> m_gc_mode{GcMode::kOff};
     /// Serializes the writes that add or delete trie nodes or GC records (commit, write_unwind,
     /// GC): GC decides a delete from counts and pending records, which a block writing the

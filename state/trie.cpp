@@ -30,11 +30,14 @@ enum class Source
 /// `replaced`: apply reads the node to rewrite it, so its cache entry may go first.
 Source load_node(const KvStore& kv,
                  TrieNodeCache* cache,
+                 TrieNodeCache* leaves,
                  const Hash& hash,
                  Bytes& out,
                  bool replaced = false)
 {
     if (cache != nullptr && cache->get(hash, out, replaced))
+        return Source::kCache;
+    if (leaves != nullptr && leaves->get(hash, out, replaced))
         return Source::kCache;
     return kv.get(Column::kTrieNodes, hash, out) ? Source::kStore : Source::kNone;
 }
@@ -128,8 +131,12 @@ size_t sure_children(const TrieNode& branch,
 class Applier
 {
 public:
-    Applier(const KvStore& kv, TrieNodeCache* cache, WriteBatch& batch, std::vector<Hash>* replaced)
-        : m_kv{kv}, m_cache{cache}, m_batch{batch}, m_replaced{replaced}
+    Applier(const KvStore& kv,
+            TrieNodeCache* cache,
+            TrieNodeCache* leaves,
+            WriteBatch& batch,
+            std::vector<Hash>* replaced)
+        : m_kv{kv}, m_cache{cache}, m_leaves{leaves}, m_batch{batch}, m_replaced{replaced}
     {}
 
     /// The node `ref` points to, `depth` nibbles down. A leaf's value borrows from the read
@@ -298,7 +305,7 @@ private:
             return decoded(ref, ref.view(), depth);
         // Apply reads a node to replace it: a cached copy may go first, one read from the
         // store is not cached (the new version is, when written).
-        if (load_node(m_kv, cache, ref.hash(), m_read, true) == Source::kNone)
+        if (load_node(m_kv, cache, m_leaves, ref.hash(), m_read, true) == Source::kNone)
             return unexpected(missing_node(ref.hash()));
         return loaded(ref, depth);
     }
@@ -333,8 +340,13 @@ private:
     void put_node(const Hash& h, ByteView rlp, NodeKind kind)
     {
         m_batch.put_in_place(Column::kTrieNodes, h, rlp);
-        if (m_cache != nullptr && kind != NodeKind::kLeaf)
-            m_cache->put(h, rlp);
+        if (kind != NodeKind::kLeaf)
+        {
+            if (m_cache != nullptr)
+                m_cache->put(h, rlp);
+        }
+        else if (m_leaves != nullptr)
+            m_leaves->put(h, rlp);
     }
 
     /// A new node of this apply, encoded in the batch's storage, its hash to come (finish()).
@@ -608,6 +620,7 @@ private:
 
     const KvStore& m_kv;
     TrieNodeCache* m_cache;
+    TrieNodeCache* m_leaves;
     WriteBatch& m_batch;
     std::vector<Hash>* m_replaced;  ///< old nodes whose place this apply rebuilt (may be null)
     Bytes m_read;  ///< the node being decoded (decoding copies all but leaf values out)
@@ -695,6 +708,7 @@ Walk walk(const Hash& root, const Hash& key, Load&& load, Bytes& value)
 Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
                                                   const KvStore& kv,
                                                   TrieNodeCache* cache,
+                                                  TrieNodeCache* leaves,
                                                   WriteBatch& batch,
                                                   std::vector<Hash>* replaced,
                                                   TrieNode& root,
@@ -725,7 +739,8 @@ Result<TrieNode, KvError> update_root_in_parallel(Applier& main,
     for (size_t h = 0; h < helpers; ++h)
     {
         workers.emplace_back([&, h] {
-            Applier helper{kv, cache, batches[h], replaced != nullptr ? &replaced_by[h] : nullptr};
+            Applier helper{kv, cache, leaves, batches[h],
+                           replaced != nullptr ? &replaced_by[h] : nullptr};
             results[h] =
                 helper.update_children(root, 0, updates, runs, cut[h + 1], cut[h + 2], nullptr, 0);
             if (results[h])
@@ -763,7 +778,7 @@ Result<Hash, KvError> Trie::apply(const Hash& root,
         if (!(updates[i - 1].key < updates[i].key))
             return unexpected(KvError{"trie updates not sorted by key or not unique, at " +
                                       to_0x_hex(updates[i].key)});
-    Applier applier{m_kv, m_cache, batch, replaced};
+    Applier applier{m_kv, m_cache, m_leaves, batch, replaced};
     TrieNode node;
     if (root != txtypes::kEmptyRootHash)
     {
@@ -774,8 +789,8 @@ Result<Hash, KvError> Trie::apply(const Hash& root,
     }
     auto out =
         (m_threads > 1 && updates.size() >= kParallelMinUpdates && node.kind == NodeKind::kBranch)
-            ? update_root_in_parallel(applier, m_kv, m_cache, batch, replaced, node, updates,
-                                      std::min<size_t>(m_threads, 16))
+            ? update_root_in_parallel(applier, m_kv, m_cache, m_leaves, batch, replaced, node,
+                                      updates, std::min<size_t>(m_threads, 16))
             : applier.update(node, 0, updates);
     if (!out)
         return unexpected(out.error());
@@ -788,7 +803,7 @@ Result<std::optional<Bytes>, KvError> Trie::get(const Hash& root, const Hash& ke
         return std::optional<Bytes>{};
     Bytes buf;
     const auto load = [&](const Hash& h) -> std::optional<ByteView> {
-        if (load_node(m_kv, m_cache, h, buf) == Source::kNone)
+        if (load_node(m_kv, m_cache, m_leaves, h, buf) == Source::kNone)
             return std::nullopt;
         return ByteView{buf};
     };
@@ -815,7 +830,7 @@ Result<std::vector<Bytes>, KvError> Trie::prove(const Hash& root, const Hash& ke
         return proof;
     const auto load = [&](const Hash& h) -> std::optional<ByteView> {
         Bytes buf;
-        if (load_node(m_kv, m_cache, h, buf) == Source::kNone)
+        if (load_node(m_kv, m_cache, m_leaves, h, buf) == Source::kNone)
             return std::nullopt;
         proof.push_back(std::move(buf));
         return ByteView{proof.back()};

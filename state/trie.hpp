@@ -122,12 +122,17 @@ private:
 class Trie
 {
 public:
-    /// `kv` holds the nodes; `cache` may be null. With `threads` > 1, `apply` splits blocks of
-    /// at least kParallelMinUpdates keys over that many threads (by the root's children), so
-    /// `kv.get` must be safe to call concurrently (MemoryStore and RocksDbStore are, as is
+    /// `kv` holds the nodes; `cache` (branches and extensions) may be null. `leaf_cache`, if
+    /// set, gets every stored leaf `apply` writes and is looked in after `cache` misses, before
+    /// the store (StateDb gives one to storage tries only). With `threads` > 1, `apply` splits
+    /// blocks of at least kParallelMinUpdates keys over that many threads (by the root's children),
+    /// so `kv.get` must be safe to call concurrently (MemoryStore and RocksDbStore are, as is
     /// TrieNodeCache). The result and the batch's contents do not depend on it.
-    explicit Trie(const KvStore& kv, TrieNodeCache* cache = nullptr, unsigned threads = 1) noexcept
-        : m_kv{kv}, m_cache{cache}, m_threads{threads}
+    explicit Trie(const KvStore& kv,
+                  TrieNodeCache* cache = nullptr,
+                  unsigned threads = 1,
+                  TrieNodeCache* leaf_cache = nullptr) noexcept
+        : m_kv{kv}, m_cache{cache}, m_leaves{leaf_cache}, m_threads{threads}
     {}
 
     /// Smallest block `apply` splits across threads (a thread costs ~50 us; this many keys ~10 ms).
@@ -166,6 +171,7 @@ public:
 private:
     const KvStore& m_kv;
     TrieNodeCache* m_cache;
+    TrieNodeCache* m_leaves;
     unsigned m_threads;
 };
 

@@ -108,6 +108,24 @@ TEST_F(ConfigFile, TrieCache)
     EXPECT_EQ(round_trip(rt).trie_cache_mb, 1024u);
 }
 
+TEST_F(ConfigFile, TrieLeafCache)
+{
+    EXPECT_EQ(load("").value().trie_leaf_cache_mb << 20,
+              state::StateDb::kDefaultTrieLeafCacheBytes);
+    EXPECT_EQ(load("[state]\ntrie_leaf_cache_mb = 0\n").value().trie_leaf_cache_mb, 0u);  // off
+    EXPECT_EQ(load("[state]\ntrie_leaf_cache_mb = 512\n").value().trie_leaf_cache_mb, 512u);
+    for (const char* bad :
+         {"[state]\ntrie_leaf_cache_mb = -1\n", "[state]\ntrie_leaf_cache_mb = \"1G\"\n"})
+    {
+        const auto r = load(bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().find("state.trie_leaf_cache_mb"), std::string::npos) << r.error();
+    }
+    NodeConfig rt;
+    rt.trie_leaf_cache_mb = 64;
+    EXPECT_EQ(round_trip(rt).trie_leaf_cache_mb, 64u);
+}
+
 TEST_F(ConfigFile, WasmModuleCache)
 {
     // No bound (0) by default, as the module cache's own default.

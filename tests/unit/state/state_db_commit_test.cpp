@@ -142,6 +142,55 @@ TEST(StateDbCommit, PrepareTimingsAreConsecutivePhasesOfTheCall)
     EXPECT_GT(t.account_trie_us, 0u);
 }
 
+// The storage-trie leaf cache: a new slot landing on a leaf an earlier block wrote splits it
+// without reading it from the store, and the roots and writes are those of a node without it.
+TEST(StateDbCommit, LeafCacheSavesStorageLeafReadsWithoutChangingTheRoot)
+{
+    CountingStore with_kv;
+    CountingStore without_kv;
+    StateDb with{with_kv, StateDb::kDefaultTrieCacheBytes, 2};
+    StateDb without{without_kv, StateDb::kDefaultTrieCacheBytes, 2};
+    without.set_trie_leaf_cache_bytes(0);
+    std::mt19937_64 rng{29};
+    Hash root_with = txtypes::kEmptyRootHash;
+    Hash root_without = txtypes::kEmptyRootHash;
+    size_t reads_with = 0;
+    size_t reads_without = 0;
+    for (uint64_t b = 1; b <= 5; ++b)
+    {
+        // Only contracts, each writing new slots (the account trie is small and cached).
+        StateDiff diff;
+        for (uint64_t c = 0; c < 40; ++c)
+        {
+            AccountChange ch;
+            ch.identity = addr_of(200'000 + c);
+            ch.account = Account{};
+            std::map<U256, U256> slots;
+            for (size_t i = 0; i < 75; ++i)
+                slots[U256{rng() % 20'000}] = U256{rng() | 1};
+            for (const auto& [slot, value] : slots)
+                ch.storage.push_back({slot, value});
+            diff.accounts.push_back(std::move(ch));
+        }
+        with_kv.node_reads = 0;
+        without_kv.node_reads = 0;
+        auto p1 = with.prepare(diff, root_with);
+        auto p2 = without.prepare(diff, root_without);
+        ASSERT_TRUE(p1 && p2);
+        ASSERT_EQ(to_hex(p1->state_root), to_hex(p2->state_root)) << "block " << b;
+        reads_with += with_kv.node_reads;
+        reads_without += without_kv.node_reads;
+        ASSERT_TRUE(with.commit(*p1));
+        ASSERT_TRUE(without.commit(*p2));
+        root_with = p1->state_root;
+        root_without = p2->state_root;
+    }
+    EXPECT_EQ(to_hex(root_with), to_hex(test::scratch_state_root(with_kv).root));
+    // Without the cache, inserts read the leaves they split; with it, (nearly) none.
+    EXPECT_GT(reads_without, 100u);
+    EXPECT_LT(reads_with * 10, reads_without) << reads_with << " vs " << reads_without;
+}
+
 TEST(StateDbCommit, RepeatedAccountInALargeBlockKeepsTheLastChange)
 {
     // A diff should not name an account twice; one that does gets its last change, in a block
