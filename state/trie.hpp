@@ -36,8 +36,9 @@ struct TrieUpdate
 /// A bounded cache of decoded-or-raw trie nodes by hash, shared across blocks (optional).
 /// Holds raw node RLP under a byte budget, evicting by CLOCK (second chance: a hit sets the
 /// entry's bit; the hand clears set bits and evicts the first entry it finds clear), so the
-/// upper levels, read by every block, stay. Trie admits branches and extensions only: each leaf
-/// is read about once per block and would push the upper levels out. Nodes are
+/// upper levels, read by every block, stay. Trie's `cache` admits branches and extensions only:
+/// each leaf is read about once per block and would push the upper levels out (leaves go to
+/// a separate instance, Trie's `leaf_cache`, when one is given). Nodes are
 /// content-addressed, so an entry is never stale; `apply` also caches the nodes it writes (the
 /// next block reads them), even if that batch is later dropped.
 /// Thread-safe: kShards shards by hash, each with its own mutex, budget and clock, so a
