@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -274,3 +275,65 @@ BENCHMARK(BM_trie_apply_20k)
     ->MinTime(2.0);
 
 }  // namespace
+
+/// A uniform 32-byte key without a keccak (splitmix64 of `i` in every word).
+Hash fresh_key(uint64_t i)
+{
+    Hash h;
+    for (size_t w = 0; w < 4; ++w)
+    {
+        uint64_t z = (i * 4 + w + 1) * 0x9e3779b97f4a7c15ULL;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        std::memcpy(h.bytes.data() + 8 * w, &z, 8);
+    }
+    return h;
+}
+
+/// TrieNodeCache alone, as apply uses it: a node read to be rewritten (get with `replaced`)
+/// and its new version put, over a cache holding range(0) nodes of 100-532 bytes (leaves to
+/// full branches) at random hashes, far larger than the CPU caches. With two threads, both
+/// work on the one cache, as the parallel apply and the storage-trie jobs do.
+void BM_trie_node_cache_replace(benchmark::State& state)
+{
+    static std::unique_ptr<TrieNodeCache> cache;
+    static std::vector<Hash> keys;
+    const auto entries = static_cast<uint64_t>(state.range(0));
+    if (state.thread_index() == 0)
+    {
+        cache = std::make_unique<TrieNodeCache>(size_t{1} << 30);
+        keys.clear();
+        std::mt19937_64 rng{3};
+        for (uint64_t i = 0; i < entries; ++i)
+        {
+            keys.push_back(key_of(i));
+            cache->put(keys.back(), Bytes(100 + rng() % 433, 0x5a));
+        }
+    }
+    // Each thread takes its own keys (i = thread, thread + threads, ...), replacing each by a
+    // new hash, as apply replaces a node by its new version.
+    std::mt19937_64 rng{static_cast<uint64_t>(state.thread_index()) + 1};
+    Bytes out;
+    uint64_t next = entries + static_cast<uint64_t>(state.thread_index());
+    for (auto _ : state)
+    {
+        const size_t i =
+            static_cast<size_t>(rng() % (entries / static_cast<uint64_t>(state.threads()))) *
+                static_cast<size_t>(state.threads()) +
+            static_cast<size_t>(state.thread_index());
+        if (cache->get(keys[i], out, true))
+        {
+            keys[i] = fresh_key(next);
+            next += static_cast<uint64_t>(state.threads());
+            cache->put(keys[i], out);
+        }
+        else
+            cache->put(keys[i], Bytes(300, 0x5a));
+    }
+    state.SetItemsProcessed(state.iterations());
+    if (state.thread_index() == 0)
+        state.counters["hit%"] = 100.0 * static_cast<double>(cache->hits()) /
+                                 static_cast<double>(cache->hits() + cache->misses());
+}
+BENCHMARK(BM_trie_node_cache_replace)->Arg(400'000)->Threads(1)->Threads(2)->UseRealTime();

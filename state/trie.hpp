@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -77,26 +78,39 @@ public:
 
     /// Bytes charged per entry beyond its RLP: its slot and two index cells.
     static constexpr size_t kEntryOverhead = 96;
-    static constexpr size_t kShards = 16;
+    static constexpr size_t kShards = 64;
 
 private:
-    struct Slot
+    /// One cached node: this header, then its RLP, in one allocation (a hit reads one block
+    /// after the index cell). A free slot keeps its block for the next put that fits.
+    struct Entry
     {
         Hash hash;
-        Bytes rlp;
+        uint32_t size = 0;      ///< RLP bytes
+        uint32_t capacity = 0;  ///< RLP bytes the block holds
         bool used = false;
         bool referenced = false;
+
+        uint8_t* rlp() noexcept { return reinterpret_cast<uint8_t*>(this + 1); }
     };
-    /// An index cell: `slot` + 1 (0: free) and the hash's first 4 bytes (its home cell).
+    struct FreeEntry
+    {
+        void operator()(Entry* e) const noexcept;
+    };
+    using EntryPtr = std::unique_ptr<Entry, FreeEntry>;
+    /// An index cell: the hash's first 4 bytes (its home cell), `slot` + 1 (0: free) and the
+    /// entry, so a lookup compares the tag and then the hash without touching `slots`.
     struct Cell
     {
         uint32_t tag = 0;
         uint32_t slot = 0;
+        Entry* entry = nullptr;
     };
-    struct Shard
+    /// Shards sit on their own cache lines: two threads locking neighbours do not share one.
+    struct alignas(64) Shard
     {
         mutable std::mutex mutex;
-        std::vector<Slot> slots;
+        std::vector<EntryPtr> slots;  ///< CLOCK's ring; null until first used
         std::vector<uint32_t> free;
         std::vector<Cell> cells;  ///< power-of-two size, at most half full; linear probing
         size_t entries = 0;
@@ -106,10 +120,10 @@ private:
         uint64_t misses = 0;
 
         size_t find_cell(const Hash& hash, uint32_t tag) const noexcept;
-        void index_insert(uint32_t tag, uint32_t slot);
+        void index_insert(const Cell& cell);
         void index_erase(size_t cell) noexcept;
-        /// Drops the entry in `cell` (its slot `slot`): unindexed, uncounted, slot free.
-        void release(size_t cell, uint32_t slot) noexcept;
+        /// Drops the entry in `cell`: unindexed, uncounted, its slot free (keeping its block).
+        void release(size_t cell) noexcept;
         void evict_one();
     };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <string>
 
 #include <txtypes/block.hpp>
@@ -276,6 +277,11 @@ uint32_t tag_of(const Hash& h) noexcept
 }
 }  // namespace
 
+void TrieNodeCache::FreeEntry::operator()(Entry* e) const noexcept
+{
+    ::operator delete(e);
+}
+
 bool TrieNodeCache::get(const Hash& hash, Bytes& out, bool replaced)
 {
     Shard& sh = shard_of(hash);
@@ -286,18 +292,17 @@ bool TrieNodeCache::get(const Hash& hash, Bytes& out, bool replaced)
         ++sh.misses;
         return false;
     }
-    const uint32_t i = sh.cells[cell].slot - 1;
-    Slot& s = sh.slots[i];
-    out.assign(s.rlp);
+    Entry& e = *sh.cells[cell].entry;
+    out.assign(e.rlp(), e.size);
     ++sh.hits;
     if (!replaced)
     {
-        s.referenced = true;
+        e.referenced = true;
         return true;
     }
     // Read to be rewritten: the entry goes now, and the node's new version (put by the same
-    // apply) takes its slot and its RLP buffer, so the cache neither grows nor allocates.
-    sh.release(cell, i);
+    // apply) takes its slot and its block, so the cache neither grows nor allocates.
+    sh.release(cell);
     return true;
 }
 
@@ -326,12 +331,23 @@ void TrieNodeCache::put(const Hash& hash, ByteView rlp)
         i = static_cast<uint32_t>(sh.slots.size());
         sh.slots.emplace_back();
     }
-    Slot& s = sh.slots[i];
-    s.hash = hash;
-    s.rlp.assign(rlp);  // an evicted slot's capacity is reused
-    s.used = true;
-    s.referenced = false;
-    sh.index_insert(tag, i);
+    EntryPtr& block = sh.slots[i];
+    // Blocks come in 64-byte steps (a rewritten node a child longer still fits); a free
+    // slot's block is reused unless too small or four times too large.
+    const size_t fit = (sizeof(Entry) + rlp.size() + 63) / 64 * 64 - sizeof(Entry);
+    if (!block || block->capacity < rlp.size() || block->capacity > 4 * fit)
+    {
+        block.reset(new (::operator new(sizeof(Entry) + fit)) Entry{});
+        block->capacity = static_cast<uint32_t>(fit);
+    }
+    Entry& e = *block;
+    e.hash = hash;
+    e.size = static_cast<uint32_t>(rlp.size());
+    if (!rlp.empty())
+        std::memcpy(e.rlp(), rlp.data(), rlp.size());
+    e.used = true;
+    e.referenced = false;
+    sh.index_insert(Cell{tag, i + 1, &e});
     sh.bytes += cost;
 }
 
@@ -342,14 +358,14 @@ size_t TrieNodeCache::Shard::find_cell(const Hash& hash, uint32_t tag) const noe
     for (size_t i = tag & mask;; i = (i + 1) & mask)
     {
         const Cell& c = cells[i];
-        if (c.slot == 0 || (c.tag == tag && slots[c.slot - 1].hash == hash))
+        if (c.slot == 0 || (c.tag == tag && c.entry->hash == hash))
             return i;
     }
 }
 
-void TrieNodeCache::Shard::index_insert(uint32_t tag, uint32_t slot)
+void TrieNodeCache::Shard::index_insert(const Cell& cell)
 {
-    const auto place = [this](Cell c) {
+    const auto place = [this](const Cell& c) {
         const size_t mask = cells.size() - 1;
         size_t i = c.tag & mask;
         while (cells[i].slot != 0)
@@ -364,7 +380,7 @@ void TrieNodeCache::Shard::index_insert(uint32_t tag, uint32_t slot)
             if (c.slot != 0)
                 place(c);
     }
-    place(Cell{tag, slot + 1});
+    place(cell);
     ++entries;
 }
 
@@ -393,29 +409,28 @@ void TrieNodeCache::Shard::evict_one()
     {
         if (hand >= slots.size())
             hand = 0;
-        Slot& s = slots[hand];
-        const auto i = static_cast<uint32_t>(hand++);
-        if (!s.used)
+        Entry* e = slots[hand++].get();
+        if (e == nullptr || !e->used)
             continue;
-        if (s.referenced)
+        if (e->referenced)
         {
-            s.referenced = false;
+            e->referenced = false;
             continue;
         }
-        release(find_cell(s.hash, tag_of(s.hash)), i);
+        release(find_cell(e->hash, tag_of(e->hash)));
         return;
     }
 }
 
-void TrieNodeCache::Shard::release(size_t cell, uint32_t slot) noexcept
+void TrieNodeCache::Shard::release(size_t cell) noexcept
 {
-    // The slot keeps its RLP buffer's capacity for the next put.
-    Slot& s = slots[slot];
+    // The slot keeps its block for the next put.
+    const uint32_t slot = cells[cell].slot - 1;
+    Entry& e = *cells[cell].entry;
     index_erase(cell);
-    bytes -= s.rlp.size() + kEntryOverhead;
-    s.used = false;
-    s.referenced = false;
-    s.rlp.clear();
+    bytes -= e.size + kEntryOverhead;
+    e.used = false;
+    e.referenced = false;
     free.push_back(slot);
 }
 
